@@ -1,0 +1,37 @@
+# Kizuna: `make run` serves on the embedded default; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: run test lint format bench install clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/kizuna serve
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check app tests bench migrations
+	$(BIN)/ruff format --check app tests bench migrations
+	$(BIN)/mypy app
+
+format: install
+	$(BIN)/ruff check --fix app tests bench migrations
+	$(BIN)/ruff format app tests bench migrations
+
+bench: install
+	$(BIN)/python bench/seed.py
+
+clean:
+	rm -rf $(VENV) .kizuna .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The LINE-compatible API: every route answers as the platform would."""

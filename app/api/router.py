@@ -1,0 +1,17 @@
+"""Every LINE-compatible route. Routes under `authenticated` cannot be reached without a token."""
+
+from fastapi import APIRouter, Depends
+
+from app.api.bot.router import router as bot_router
+from app.api.deps import authenticated_channel
+from app.api.oauth.router import router as oauth_router
+from app.api.profile.router import router as profile_router
+from app.schemas.base import LINE_ERRORS
+
+authenticated = APIRouter(dependencies=[Depends(authenticated_channel)], responses=LINE_ERRORS)
+authenticated.include_router(bot_router)
+authenticated.include_router(profile_router)
+
+# Token endpoints authenticate with client credentials or assertions in the body instead.
+public = APIRouter()
+public.include_router(oauth_router)

@@ -1,0 +1,49 @@
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob Kizuna has; read once from the environment (and `.env`)."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default=Path(".kizuna"), validation_alias="KIZUNA_DATA_DIR")
+    database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
+    redis_url: str | None = Field(default=None, validation_alias="REDIS_URL")
+    host: str = Field(default="127.0.0.1", validation_alias="KIZUNA_HOST")
+    port: int = Field(default=8080, validation_alias="KIZUNA_PORT")
+    # Public base URL used in links Kizuna hands out (content URLs, console).
+    public_url: str | None = Field(default=None, validation_alias="KIZUNA_PUBLIC_URL")
+    # Seeds the id factory so that ids repeat run after run (tests, demos).
+    seed: int | None = Field(default=None, validation_alias="KIZUNA_SEED")
+    rate_limits: Literal["on", "off"] = Field(default="on", validation_alias="KIZUNA_RATE_LIMITS")
+    log_level: str = Field(default="info", validation_alias="KIZUNA_LOG_LEVEL")
+    # The LINE API caps request bodies at 2 MB.
+    max_body_bytes: int = Field(default=2 * 1024 * 1024, validation_alias="KIZUNA_MAX_BODY_BYTES")
+    # Whether `kizuna serve` creates a demo channel on an empty database.
+    demo_channel: bool = Field(default=True, validation_alias="KIZUNA_DEMO_CHANNEL")
+    db_pool_size: int = Field(default=10, validation_alias="KIZUNA_DB_POOL_SIZE")
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return normalise_database_url(self.database_url)
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'kizuna.db').resolve()}"
+
+    @property
+    def base_url(self) -> str:
+        return self.public_url or f"http://{self.host}:{self.port}"
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URLs people paste (`postgres://`, `postgresql://`, `sqlite:///`)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    if url.startswith("sqlite:///"):
+        return "sqlite+aiosqlite:///" + url[len("sqlite:///") :]
+    return url

@@ -1,0 +1,45 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from app import __version__
+from app.control.schemas import HealthView, ResetResult, dump
+from app.control.system import repository
+from app.deps import ServicesDep, SessionDep
+from app.kit.queue import InProcessQueue
+
+router = APIRouter(tags=["control: system"])
+
+
+@router.post("/reset", response_model=ResetResult)
+async def reset(
+    session: SessionDep,
+    services: ServicesDep,
+    keep_channels: Annotated[bool, Query(alias="keepChannels")] = False,
+) -> ResetResult:
+    """Forget everything: users, friendships, groups (and channels unless `keepChannels`).
+
+    The clock returns to real time and a seeded id sequence starts over.
+    """
+    tables = await repository.wipe(session, keep_channels=keep_channels)
+    services.reset_runtime()
+    return ResetResult(kept_channels=keep_channels, tables=tables)
+
+
+@router.get("/health", response_model=HealthView, responses={503: {"model": HealthView}})
+async def health(services: ServicesDep) -> JSONResponse:
+    database = "ok"
+    try:
+        async with services.session_maker() as session:
+            await repository.ping(session)
+    except Exception as exc:
+        database = f"error: {type(exc).__name__}"
+    queue = "in-process" if isinstance(services.queue, InProcessQueue) else "arq"
+    view = HealthView(
+        status="ok" if database == "ok" else "unavailable",
+        database=database,
+        queue=queue,
+        version=__version__,
+    )
+    return JSONResponse(dump(view), status_code=200 if database == "ok" else 503)

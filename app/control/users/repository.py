@@ -1,0 +1,133 @@
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.control.users import population
+from app.models import (
+    Friendship,
+    FriendshipEvent,
+    FriendshipEventKind,
+    FriendshipStatus,
+    User,
+)
+
+
+class UserRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, user: User) -> User:
+        self.session.add(user)
+        await self.session.flush()
+        return user
+
+    async def get_by_user_id(self, user_id: str) -> User | None:
+        return await self.session.scalar(select(User).where(User.user_id == user_id))
+
+    async def friendship(self, channel_pk: int, user_pk: int) -> Friendship | None:
+        return await self.session.scalar(
+            select(Friendship).where(
+                Friendship.channel_pk == channel_pk, Friendship.user_pk == user_pk
+            )
+        )
+
+    async def add_friendship(self, friendship: Friendship) -> Friendship:
+        self.session.add(friendship)
+        await self.session.flush()
+        return friendship
+
+    async def record_event(
+        self, channel_pk: int, user_pk: int, kind: FriendshipEventKind, at: datetime
+    ) -> None:
+        self.session.add(
+            FriendshipEvent(channel_pk=channel_pk, user_pk=user_pk, kind=kind, occurred_at=at)
+        )
+        await self.session.flush()
+
+    async def friend(self, channel_pk: int, user_id: str) -> User | None:
+        """The user, if they currently have the channel's account as a friend."""
+        return await self.session.scalar(
+            select(User)
+            .join(Friendship, Friendship.user_pk == User.id)
+            .where(
+                User.user_id == user_id,
+                Friendship.channel_pk == channel_pk,
+                Friendship.status == FriendshipStatus.FOLLOWING,
+            )
+        )
+
+    async def follower_page(
+        self, channel_pk: int, after: int, limit: int
+    ) -> Sequence[tuple[int, str]]:
+        """(friendship key, user id) of followers after a key, in a stable order."""
+        rows = await self.session.execute(
+            select(Friendship.id, User.user_id)
+            .join(User, User.id == Friendship.user_pk)
+            .where(
+                Friendship.channel_pk == channel_pk,
+                Friendship.status == FriendshipStatus.FOLLOWING,
+                Friendship.id > after,
+            )
+            .order_by(Friendship.id)
+            .limit(limit)
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    async def seed_friends(self, channel_pk: int, count: int, seed: int, now: datetime) -> int:
+        """Create `count` users drawn from `seed` and make them friends of the channel, in SQL.
+
+        Returns the key of the last user that existed before, so callers can find the batch.
+        """
+        dialect = self.session.get_bind().dialect.name
+        if dialect == "postgresql":
+            # New rows must be the only ones above the current maximum key until commit.
+            await self.session.execute(text("LOCK TABLE users IN EXCLUSIVE MODE"))
+        before = int(await self.session.scalar(select(func.coalesce(func.max(User.id), 0))) or 0)
+        position = f"({before} + g)"
+        if dialect == "postgresql":
+            series = "generate_series(1, :count) AS s(g)"
+            prefix = ""
+            followed_at = "CAST(:now AS timestamptz) - make_interval(secs => {age})"
+        else:
+            prefix = (
+                "WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < :count) "
+            )
+            series = "s"
+            followed_at = "datetime(:now, '-' || {age} || ' seconds')"
+        await self.session.execute(
+            text(
+                f"{prefix}INSERT INTO users (user_id, display_name, gender, age, area, app_type, "
+                "language, created_at) "
+                f"SELECT 'U' || md5(:salt || ':' || {position}), 'Friend ' || {position}, "
+                f"{population.gender_sql(position, seed)}, {population.age_sql(position, seed)}, "
+                f"{population.area_sql(position, seed)}, "
+                f"{population.app_type_sql(position, seed)}, "
+                f"{population.language_sql(position, seed)}, :now FROM {series}"
+            ),
+            {"count": count, "salt": str(seed), "now": _sql_time(now, dialect)},
+        )
+        age = population.friend_age_seconds_sql(f"(u.id - {before})", seed)
+        await self.session.execute(
+            text(
+                "INSERT INTO friendships (channel_pk, user_pk, status, followed_at, since) "
+                f"SELECT :channel_pk, u.id, 'following', {followed_at.format(age=age)}, "
+                f"{followed_at.format(age=age)} FROM users u WHERE u.id > :before"
+            ),
+            {"channel_pk": channel_pk, "before": before, "now": _sql_time(now, dialect)},
+        )
+        await self.session.execute(
+            text(
+                "INSERT INTO friendship_events (channel_pk, user_pk, kind, occurred_at) "
+                "SELECT channel_pk, user_pk, 'follow', followed_at FROM friendships "
+                "WHERE channel_pk = :channel_pk AND user_pk > :before"
+            ),
+            {"channel_pk": channel_pk, "before": before},
+        )
+        return before
+
+
+def _sql_time(at: datetime, dialect: str) -> datetime | str:
+    # SQLite keeps naive UTC text, the same form UTCDateTime writes.
+    return at.replace(tzinfo=None).isoformat(sep=" ") if dialect == "sqlite" else at

@@ -1,0 +1,108 @@
+from fastapi import APIRouter
+
+from app.control.deps import ChannelServiceDep, UserServiceDep
+from app.control.schemas import (
+    BulkUsersRequest,
+    BulkUsersResult,
+    CreateUserRequest,
+    FriendshipView,
+    UserView,
+)
+from app.models import Channel, Friendship, User
+
+router = APIRouter(tags=["control: users"])
+
+
+def _user_view(user: User) -> UserView:
+    return UserView(
+        user_id=user.user_id,
+        display_name=user.display_name,
+        picture_url=user.picture_url,
+        status_message=user.status_message,
+        language=user.language,
+        gender=user.gender,
+        age=user.age,
+        area=user.area,
+        app_type=user.app_type,
+    )
+
+
+def _friendship_view(
+    channel: Channel,
+    user: User,
+    friendship: Friendship,
+    *,
+    changed: bool,
+    is_unblocked: bool | None = None,
+) -> FriendshipView:
+    return FriendshipView(
+        channel_id=channel.channel_id,
+        user_id=user.user_id,
+        status=friendship.status,
+        followed_at=friendship.followed_at,
+        since=friendship.since,
+        blocked_at=friendship.blocked_at,
+        is_unblocked=is_unblocked,
+        changed=changed,
+    )
+
+
+@router.post("/users", status_code=201, response_model=UserView, response_model_exclude_none=True)
+async def create_user(body: CreateUserRequest, users: UserServiceDep) -> UserView:
+    """Create a simulated LINE user with the attributes narrowcast filters on."""
+    user = await users.create(
+        body.display_name,
+        picture_url=str(body.picture_url) if body.picture_url else None,
+        status_message=body.status_message,
+        language=body.language,
+        gender=body.gender,
+        age=body.age,
+        area=body.area,
+        app_type=body.app_type,
+    )
+    return _user_view(user)
+
+
+@router.get("/users/{userId}", response_model=UserView, response_model_exclude_none=True)
+async def get_user(userId: str, users: UserServiceDep) -> UserView:
+    return _user_view(await users.get(userId))
+
+
+@router.post(
+    "/channels/{channelId}/users/{userId}/follow",
+    response_model=FriendshipView,
+    response_model_exclude_none=True,
+)
+async def follow(
+    channelId: str, userId: str, channels: ChannelServiceDep, users: UserServiceDep
+) -> FriendshipView:
+    """The user adds the channel's account as a friend (or unblocks it)."""
+    channel, user = await channels.get(channelId), await users.get(userId)
+    result = await users.follow(channel, user)
+    return _friendship_view(
+        channel, user, result.friendship, changed=result.changed, is_unblocked=result.is_unblocked
+    )
+
+
+@router.post(
+    "/channels/{channelId}/users/{userId}/unfollow",
+    response_model=FriendshipView,
+    response_model_exclude_none=True,
+)
+async def unfollow(
+    channelId: str, userId: str, channels: ChannelServiceDep, users: UserServiceDep
+) -> FriendshipView:
+    """The user blocks the channel's account (LINE has no other way to unfollow)."""
+    channel, user = await channels.get(channelId), await users.get(userId)
+    friendship, changed = await users.block(channel, user)
+    return _friendship_view(channel, user, friendship, changed=changed)
+
+
+@router.post("/channels/{channelId}/users/bulk", status_code=201, response_model=BulkUsersResult)
+async def bulk_create_friends(
+    channelId: str, body: BulkUsersRequest, channels: ChannelServiceDep, users: UserServiceDep
+) -> BulkUsersResult:
+    """Create `count` users drawn from a seeded distribution, all friends of the channel."""
+    channel = await channels.get(channelId)
+    seed = await users.seed_friends(channel, body.count, body.seed)
+    return BulkUsersResult(channel_id=channel.channel_id, created=body.count, seed=seed)

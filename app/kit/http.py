@@ -1,0 +1,205 @@
+"""HTTP behaviour every response shares: request ids, body limits and LINE's error bodies."""
+
+import logging
+import uuid
+from typing import Any
+
+from fastapi import FastAPI, Request, params
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.kit.errors import (
+    BadRequest,
+    ErrorDetail,
+    LineError,
+    OAuthError,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    body_errors,
+)
+
+log = logging.getLogger("kizuna.http")
+
+REQUEST_ID_HEADER = "x-line-request-id"
+JSON_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+NOT_AN_OBJECT = frozenset({"missing", "model_attributes_type", "dict_type"})
+
+
+def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+class _BodyTooLarge(BaseException):
+    """Raised from `receive`; a BaseException so no framework layer turns it into a 400."""
+
+
+class LineHttpMiddleware:
+    """Stamps `X-Line-Request-Id` on every response, caps bodies, and turns crashes into 500s."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = str(uuid.uuid4())
+        scope.setdefault("state", {})["request_id"] = request_id
+        started = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                message.setdefault("headers", [])
+                message["headers"] = [
+                    *message["headers"],
+                    (REQUEST_ID_HEADER.encode(), request_id.encode()),
+                ]
+            await send(message)
+
+        declared = _content_length(scope)
+        if declared is not None and declared > self.max_body_bytes:
+            await _too_large(self.max_body_bytes)(scope, receive, send_with_id)
+            return
+
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, counting_receive, send_with_id)
+        except _BodyTooLarge:
+            if not started:
+                await _too_large(self.max_body_bytes)(scope, receive, send_with_id)
+        except Exception:
+            log.exception("unhandled error (request id %s)", request_id)
+            if not started:
+                await _json(500, {"message": "Internal server error"})(scope, receive, send_with_id)
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", []):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+def _too_large_error(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(f"The request body is too large (at most {limit // (1024 * 1024)} MB)")
+
+
+def _too_large(limit: int) -> JSONResponse:
+    return _json(413, _too_large_error(limit).to_wire())
+
+
+def _property_path(loc: tuple[Any, ...]) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path
+
+
+def _line_position(document: str, position: int) -> tuple[int, int]:
+    line = document.count("\n", 0, position) + 1
+    column = position - (document.rfind("\n", 0, position) + 1) + 1
+    return line, column
+
+
+def validation_error_to_line(exc: RequestValidationError) -> LineError:
+    errors = exc.errors()
+    for error in errors:
+        if error.get("type") == "json_invalid":
+            document = exc.body if isinstance(exc.body, str) else ""
+            position = error["loc"][1] if len(error["loc"]) > 1 else 0
+            line, column = _line_position(document, int(position))
+            return BadRequest(
+                f"The request body could not be parsed as JSON (line: {line}, column: {column})"
+            )
+    details: list[ErrorDetail] = []
+    body_level = False
+    for error in errors:
+        source, *rest = error["loc"]
+        # A model-level validator failing on the body points at no property of its own.
+        body_level = body_level or (source == "body" and not rest)
+        prop = _property_path(tuple(rest)) if rest else None
+        if source in {"query", "path", "header"} and rest:
+            prop = str(rest[0])
+        details.append(ErrorDetail(message=_message(error), property=prop))
+    if all(error["loc"][0] == "body" for error in errors):
+        if body_level and len(errors) == 1 and errors[0].get("type") in NOT_AN_OBJECT:
+            return BadRequest("The request body must be a JSON object")
+        return body_errors(details)
+    return BadRequest(f"The request has {len(details)} error(s)", details)
+
+
+def _message(error: Any) -> str:
+    kind = error.get("type", "")
+    if kind == "missing":
+        return "Must not be empty" if error["loc"][0] == "body" else "Required"
+    if kind == "extra_forbidden":
+        return "Unknown property"
+    msg = str(error.get("msg", "Invalid value"))
+    return msg[0].upper() + msg[1:] if msg else "Invalid value"
+
+
+async def require_json_body(request: Request) -> None:
+    """415 for a body that is not JSON on routes that take JSON (LINE checks before parsing)."""
+    if request.method not in JSON_METHODS:
+        return
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if getattr(route, "body_field", None) is None or dependant is None:
+        return
+    if any(isinstance(param.field_info, params.Form) for param in dependant.body_params):
+        return
+    content_type = request.headers.get("content-type")
+    if content_type is None:
+        if int(request.headers.get("content-length") or 0) == 0:
+            return
+        raise UnsupportedMediaType("The content type, (none), is not supported")
+    media_type = content_type.split(";")[0].strip().lower()
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        raise UnsupportedMediaType(f"The content type, {content_type}, is not supported")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def on_line_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, LineError)
+        return _json(exc.status_code, exc.to_wire(), exc.headers)
+
+    async def on_oauth_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, OAuthError)
+        return _json(exc.status_code, exc.to_wire())
+
+    async def on_validation_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        error = validation_error_to_line(exc)
+        return _json(error.status_code, error.to_wire())
+
+    async def on_http_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        messages = {404: "Not found", 405: "Method not allowed"}
+        message = messages.get(exc.status_code) or str(exc.detail)
+        return _json(exc.status_code, {"message": message}, dict(exc.headers or {}))
+
+    app.add_exception_handler(LineError, on_line_error)
+    app.add_exception_handler(OAuthError, on_oauth_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)

@@ -1,0 +1,91 @@
+"""One small job interface with two backends: arq on Redis (scaled) and an in-process runner.
+
+Job functions are plain `async def job(ctx, **kwargs)`; `ctx["services"]` is the running
+`Services`. They do not know which backend runs them, and every job is safe to run twice.
+"""
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from arq.connections import ArqRedis
+
+log = logging.getLogger(__name__)
+
+JobFunction = Callable[..., Coroutine[Any, Any, Any]]
+JOBS: dict[str, JobFunction] = {}
+
+
+def job(function: JobFunction) -> JobFunction:
+    """Register a job function under its own name."""
+    JOBS[function.__name__] = function
+    return function
+
+
+class JobQueue(Protocol):
+    async def enqueue(self, name: str, /, **kwargs: Any) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class InProcessQueue:
+    """Runs jobs as tasks on the server's own event loop (the embedded mode)."""
+
+    max_tries = 3
+
+    def __init__(self, ctx: dict[str, Any], registry: dict[str, JobFunction] = JOBS) -> None:
+        self._ctx = ctx
+        self._registry = registry
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def enqueue(self, name: str, /, **kwargs: Any) -> None:
+        function = self._registry[name]
+        task = asyncio.create_task(self._run(name, function, kwargs), name=f"job:{name}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _run(self, name: str, function: JobFunction, kwargs: dict[str, Any]) -> None:
+        for attempt in range(1, self.max_tries + 1):
+            try:
+                await function({**self._ctx, "job_try": attempt}, **kwargs)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("job %s failed (try %d of %d)", name, attempt, self.max_tries)
+                await asyncio.sleep(0.05 * 2**attempt)
+
+    async def drain(self) -> None:
+        """Wait until every job enqueued so far (and any they enqueue) has finished."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def close(self) -> None:
+        try:
+            await asyncio.wait_for(self.drain(), timeout=10)
+        except TimeoutError:
+            for task in list(self._tasks):
+                task.cancel()
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+
+class ArqQueue:
+    """Sends jobs to arq workers through Redis (the scaled mode)."""
+
+    def __init__(self, pool: "ArqRedis") -> None:
+        self._pool = pool
+
+    @classmethod
+    async def connect(cls, redis_url: str) -> "ArqQueue":
+        from arq import create_pool
+        from arq.connections import RedisSettings
+
+        return cls(await create_pool(RedisSettings.from_dsn(redis_url)))
+
+    async def enqueue(self, name: str, /, **kwargs: Any) -> None:
+        await self._pool.enqueue_job(name, **kwargs)
+
+    async def close(self) -> None:
+        await self._pool.aclose()

@@ -1,0 +1,51 @@
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from app.config import Settings
+from app.kit.clock import Clock
+from app.kit.db import create_engine, create_session_maker
+from app.kit.ids import IdFactory
+from app.kit.queue import ArqQueue, InProcessQueue, JobQueue
+
+
+@dataclass
+class Services:
+    """What a request or a job needs, built once per process and handed on as typed state."""
+
+    settings: Settings
+    engine: AsyncEngine
+    session_maker: async_sessionmaker[AsyncSession]
+    clock: Clock
+    ids: IdFactory
+    queue: JobQueue = field(init=False)
+
+    @classmethod
+    async def start(cls, settings: Settings, *, use_arq: bool | None = None) -> "Services":
+        engine = create_engine(settings.resolved_database_url, pool_size=settings.db_pool_size)
+        services = cls(
+            settings=settings,
+            engine=engine,
+            session_maker=create_session_maker(engine),
+            clock=Clock(),
+            ids=IdFactory(settings.seed),
+        )
+        arq = settings.redis_url is not None if use_arq is None else use_arq
+        if arq and settings.redis_url:
+            services.queue = await ArqQueue.connect(settings.redis_url)
+        else:
+            services.queue = InProcessQueue(services.job_context())
+        return services
+
+    def job_context(self) -> dict[str, Any]:
+        return {"services": self}
+
+    def reset_runtime(self) -> None:
+        """Back to real time, and to the start of a seeded id sequence."""
+        self.clock.reset()
+        self.ids = IdFactory(self.settings.seed)
+
+    async def close(self) -> None:
+        await self.queue.close()
+        await self.engine.dispose()

@@ -1,0 +1,55 @@
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI
+
+from app import __version__
+from app.api.router import authenticated, public
+from app.config import Settings
+from app.control.router import router as control_router
+from app.kit.http import LineHttpMiddleware, install_error_handlers, require_json_body
+from app.kit.queue import InProcessQueue
+from app.kit.services import Services
+from app.tasks import JOBS
+
+DESCRIPTION = """
+Kizuna speaks the LINE Messaging API. Point an official LINE SDK at this server by changing
+only its host. The `/_kizuna` control plane does what phones and the Official Account Manager
+do on the real platform: create channels and users, follow, block, seed populations, reset.
+"""
+
+
+def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:
+    """Build the ASGI app. Engines, queue and clients are made in the lifespan, not here.
+
+    Pass `services` to share already running ones (tests, the pytest plugin).
+    """
+    settings = settings or (services.settings if services else Settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = services is None
+        running = services or await Services.start(settings)
+        app.state.services = running
+        if owned and isinstance(running.queue, InProcessQueue) and "purge_dead_tokens" in JOBS:
+            # Housekeeping that a worker's cron does in the scaled mode.
+            await running.queue.enqueue("purge_dead_tokens")
+        try:
+            yield
+        finally:
+            if owned:
+                await running.close()
+
+    app = FastAPI(
+        title="Kizuna",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        dependencies=[Depends(require_json_body)],
+    )
+    install_error_handlers(app)
+    app.include_router(authenticated)
+    app.include_router(public)
+    app.include_router(control_router)
+    app.add_middleware(LineHttpMiddleware, max_body_bytes=settings.max_body_bytes)
+    return app

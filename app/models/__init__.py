@@ -1,0 +1,35 @@
+"""SQLAlchemy tables, one module per table family. Importing this package registers them all."""
+
+from app.models.base import Base
+from app.models.channel import AccessToken, AssertionKey, Channel, ChatMode, QuotaType, TokenKind
+from app.models.group import Group, GroupMember, Room, RoomMember
+from app.models.user import (
+    AppType,
+    Friendship,
+    FriendshipEvent,
+    FriendshipEventKind,
+    FriendshipStatus,
+    Gender,
+    User,
+)
+
+__all__ = [
+    "AccessToken",
+    "AppType",
+    "AssertionKey",
+    "Base",
+    "Channel",
+    "ChatMode",
+    "Friendship",
+    "FriendshipEvent",
+    "FriendshipEventKind",
+    "FriendshipStatus",
+    "Gender",
+    "Group",
+    "GroupMember",
+    "QuotaType",
+    "Room",
+    "RoomMember",
+    "TokenKind",
+    "User",
+]

@@ -1,0 +1,1 @@
+"""LINE wire models shared across resources."""

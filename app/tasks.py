@@ -1,0 +1,6 @@
+"""Importing this module registers every job function in `app.kit.queue.JOBS`."""
+
+from app.api.oauth import tasks as oauth_tasks
+from app.kit.queue import JOBS
+
+__all__ = ["JOBS", "oauth_tasks"]

@@ -1,0 +1,36 @@
+"""The arq worker behind `kizuna worker` (the scaled mode)."""
+
+from typing import Any
+
+from arq import cron
+from arq.connections import RedisSettings
+from arq.worker import func
+
+from app.config import Settings
+from app.kit.services import Services
+from app.tasks import JOBS
+
+
+async def on_startup(ctx: dict[str, Any]) -> None:
+    services = await Services.start(Settings(), use_arq=True)
+    ctx.update(services.job_context())
+
+
+async def on_shutdown(ctx: dict[str, Any]) -> None:
+    services: Services | None = ctx.get("services")
+    if services is not None:
+        await services.close()
+
+
+def worker_settings(settings: Settings) -> dict[str, Any]:
+    if not settings.redis_url:
+        raise RuntimeError("REDIS_URL is not set: the embedded mode runs jobs in the server")
+    return {
+        "functions": [func(function, name=name) for name, function in JOBS.items()],
+        "cron_jobs": [cron(JOBS["purge_dead_tokens"], minute=17)],
+        "redis_settings": RedisSettings.from_dsn(settings.redis_url),
+        "on_startup": on_startup,
+        "on_shutdown": on_shutdown,
+        "max_jobs": 20,
+        "handle_signals": True,
+    }

@@ -1,0 +1,93 @@
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+import pytest_asyncio
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.kit.db import create_engine, create_session_maker
+from app.kit.migrate import run_migrations
+from tests.support import services as svc
+from tests.support.control import ChannelInfo, Control
+from tests.support.live import LiveServer
+from tests.support.spec import schema_errors
+
+BACKENDS = ["sqlite", "postgres"]
+
+
+async def _create_database(name: str) -> None:
+    connection = await asyncpg.connect(svc.admin_dsn())
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+
+
+async def _drop_database(name: str) -> None:
+    connection = await asyncpg.connect(svc.admin_dsn())
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A migrated database; every test that touches one runs on SQLite and on Postgres."""
+    if request.param == "sqlite":
+        path: Path = tmp_path_factory.mktemp("sqlite") / "kizuna.db"
+        url = f"sqlite+aiosqlite:///{path}"
+        run_migrations(url)
+        yield url
+        return
+    svc.require("postgres")
+    name = svc.new_database_name()
+    asyncio.run(_create_database(name))
+    url = svc.asyncpg_url(name)
+    try:
+        run_migrations(url)
+        yield url
+    finally:
+        asyncio.run(_drop_database(name))
+
+
+@pytest.fixture(scope="session")
+def server(database_url: str) -> Iterator[LiveServer]:
+    live = LiveServer(database_url).start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture
+def control(server: LiveServer) -> Iterator[Control]:
+    """The control plane of a freshly reset server. LINE responses are checked against the spec."""
+    client = Control(server.base_url)
+    client.reset()
+    server.services.clock.reset()
+    server.recorder.exchanges.clear()
+    yield client
+    client.close()
+    problems = [
+        problem
+        for exchange in server.recorder.exchanges
+        for problem in schema_errors(exchange.method, exchange.path, exchange.status, exchange.body)
+    ]
+    server.recorder.exchanges.clear()
+    assert not problems, "responses that break the official spec:\n" + "\n".join(problems)
+
+
+@pytest.fixture
+def channel(control: Control) -> ChannelInfo:
+    return control.channel()
+
+
+@pytest_asyncio.fixture
+async def session_maker(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Direct access to the same database, for checking what the server stored."""
+    engine = create_engine(database_url)
+    yield create_session_maker(engine)
+    await engine.dispose()

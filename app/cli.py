@@ -6,7 +6,6 @@ from typing import Annotated
 import typer
 import uvicorn
 from rich.console import Console
-from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from app.config import Settings
@@ -58,19 +57,18 @@ def serve(
 def _print_demo(settings: Settings, demo: NewChannel, created: bool) -> None:
     channel = demo.channel
     base = f"http://{settings.host}:{settings.port}"
-    console.print(
-        Panel.fit(
-            f"[bold]{'Created the' if created else 'The'} demo channel[/bold] "
-            f"({channel.name})\n"
-            f"channel id      {channel.channel_id}\n"
-            f"channel secret  {channel.secret}\n"
-            f"bot user id     {channel.bot_user_id}\n"
-            f"access token    {demo.access_token}\n\n"
-            f'curl -H "Authorization: Bearer {demo.access_token}" {base}/v2/bot/info\n'
-            f"database        {_redact(settings.resolved_database_url)}",
-            title="Kizuna",
-        )
-    )
+    lines = [
+        f"[bold]Kizuna[/bold]: {'created the' if created else 'the'} demo channel "
+        f"({channel.name}), database {_redact(settings.resolved_database_url)}",
+        f"  channel id      {channel.channel_id}",
+        f"  channel secret  {channel.secret}",
+        f"  bot user id     {channel.bot_user_id}",
+        f"  access token    {demo.access_token}",
+        f'  try: curl -H "Authorization: Bearer {demo.access_token}" {base}/v2/bot/info',
+    ]
+    for line in lines:
+        # soft_wrap: a token broken over two lines cannot be copied.
+        console.print(line, soft_wrap=True, highlight=False)
 
 
 def _redact(url: str) -> str:
@@ -151,3 +149,7 @@ async def _seed(
 
 def main() -> None:
     cli()
+
+
+if __name__ == "__main__":
+    main()

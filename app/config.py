@@ -14,6 +14,8 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path(".kizuna"), validation_alias="KIZUNA_DATA_DIR")
     database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
     redis_url: str | None = Field(default=None, validation_alias="REDIS_URL")
+    # The arq queue (Redis key) that servers enqueue to and workers take from.
+    queue_name: str = Field(default="kizuna:queue", validation_alias="KIZUNA_QUEUE_NAME")
     host: str = Field(default="127.0.0.1", validation_alias="KIZUNA_HOST")
     port: int = Field(default=8080, validation_alias="KIZUNA_PORT")
     # Public base URL used in links Kizuna hands out (content URLs, console).

@@ -11,11 +11,6 @@ from app.kit.services import Services
 from app.tasks import JOBS
 
 
-async def on_startup(ctx: dict[str, Any]) -> None:
-    services = await Services.start(Settings(), use_arq=True)
-    ctx.update(services.job_context())
-
-
 async def on_shutdown(ctx: dict[str, Any]) -> None:
     services: Services | None = ctx.get("services")
     if services is not None:
@@ -23,9 +18,16 @@ async def on_shutdown(ctx: dict[str, Any]) -> None:
 
 
 def worker_settings(settings: Settings) -> dict[str, Any]:
+    """Options for `arq.worker.Worker` / `run_worker`: every registered job, on Kizuna's queue."""
     if not settings.redis_url:
         raise RuntimeError("REDIS_URL is not set: the embedded mode runs jobs in the server")
+
+    async def on_startup(ctx: dict[str, Any]) -> None:
+        services = await Services.start(settings, use_arq=True)
+        ctx.update(services.job_context())
+
     return {
+        "queue_name": settings.queue_name,
         "functions": [func(function, name=name) for name, function in JOBS.items()],
         "cron_jobs": [cron(JOBS["purge_dead_tokens"], minute=17)],
         "redis_settings": RedisSettings.from_dsn(settings.redis_url),

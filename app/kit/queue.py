@@ -74,18 +74,19 @@ class InProcessQueue:
 class ArqQueue:
     """Sends jobs to arq workers through Redis (the scaled mode)."""
 
-    def __init__(self, pool: "ArqRedis") -> None:
+    def __init__(self, pool: "ArqRedis", queue_name: str) -> None:
         self._pool = pool
+        self._queue_name = queue_name
 
     @classmethod
-    async def connect(cls, redis_url: str) -> "ArqQueue":
+    async def connect(cls, redis_url: str, queue_name: str) -> "ArqQueue":
         from arq import create_pool
         from arq.connections import RedisSettings
 
-        return cls(await create_pool(RedisSettings.from_dsn(redis_url)))
+        return cls(await create_pool(RedisSettings.from_dsn(redis_url)), queue_name)
 
     async def enqueue(self, name: str, /, **kwargs: Any) -> None:
-        await self._pool.enqueue_job(name, **kwargs)
+        await self._pool.enqueue_job(name, _queue_name=self._queue_name, **kwargs)
 
     async def close(self) -> None:
         await self._pool.aclose()

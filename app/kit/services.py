@@ -33,7 +33,7 @@ class Services:
         )
         arq = settings.redis_url is not None if use_arq is None else use_arq
         if arq and settings.redis_url:
-            services.queue = await ArqQueue.connect(settings.redis_url)
+            services.queue = await ArqQueue.connect(settings.redis_url, settings.queue_name)
         else:
             services.queue = InProcessQueue(services.job_context())
         return services

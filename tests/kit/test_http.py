@@ -1,0 +1,117 @@
+"""LINE's error bodies and headers, whatever goes wrong."""
+
+import uuid
+
+import httpx
+import pytest
+
+from tests.support.control import ChannelInfo
+from tests.support.live import LiveServer
+
+
+def test_every_response_has_a_fresh_request_id(server: LiveServer, channel: ChannelInfo) -> None:
+    ids = set()
+    for path in ("/v2/bot/info", "/nowhere", "/_kizuna/health"):
+        for _ in range(2):
+            response = httpx.get(server.base_url + path)
+            ids.add(uuid.UUID(response.headers["x-line-request-id"]))
+    assert len(ids) == 6
+
+
+def test_unknown_routes_and_methods(server: LiveServer) -> None:
+    response = httpx.get(f"{server.base_url}/v2/bot/nothing-here")
+    assert (response.status_code, response.json()) == (404, {"message": "Not found"})
+    response = httpx.delete(f"{server.base_url}/_kizuna/health")
+    assert (response.status_code, response.json()) == (405, {"message": "Method not allowed"})
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "column"),
+    [(b'{"displayName": "x",}', 1, 21), (b'{\n  "displayName": \n}', 3, 1), (b"", 1, 1)],
+)
+def test_json_parse_errors_name_line_and_column(
+    server: LiveServer, body: bytes, line: int, column: int
+) -> None:
+    response = httpx.post(
+        f"{server.base_url}/_kizuna/users",
+        content=body,
+        headers={"Content-Type": "application/json"},
+    )
+    if not body:
+        assert response.status_code == 400
+        return
+    assert (response.status_code, response.json()) == (
+        400,
+        {
+            "message": f"The request body could not be parsed as JSON (line: {line}, column: {column})"
+        },
+    )
+
+
+def test_validation_errors_name_each_property(server: LiveServer) -> None:
+    response = httpx.post(
+        f"{server.base_url}/_kizuna/users",
+        json={"displayName": "", "age": 200, "gender": "other", "area": "tokyo"},
+    )
+    body = response.json()
+    assert response.status_code == 400
+    assert body["message"] == "The request body has 4 error(s)"
+    assert sorted(detail["property"] for detail in body["details"]) == [
+        "age",
+        "area",
+        "displayName",
+        "gender",
+    ]
+    assert all(detail["message"] for detail in body["details"])
+
+
+def test_a_body_that_is_not_an_object(server: LiveServer) -> None:
+    response = httpx.post(f"{server.base_url}/_kizuna/users", json=["Alice"])
+    assert response.status_code == 400
+    assert "message" in response.json()
+
+
+def test_wrong_content_type_is_415(server: LiveServer) -> None:
+    response = httpx.post(
+        f"{server.base_url}/_kizuna/users",
+        content=b'{"displayName": "x"}',
+        headers={"Content-Type": "text/plain"},
+    )
+    assert (response.status_code, response.json()) == (
+        415,
+        {"message": "The content type, text/plain, is not supported"},
+    )
+
+
+def test_bodies_over_two_megabytes_are_413(server: LiveServer) -> None:
+    big = b'{"displayName": "' + b"x" * (2 * 1024 * 1024) + b'"}'
+    response = httpx.post(
+        f"{server.base_url}/_kizuna/users",
+        content=big,
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert "too large" in response.json()["message"]
+    assert response.headers["x-line-request-id"]
+
+
+def test_chunked_bodies_over_the_limit_are_413_too(server: LiveServer) -> None:
+    def chunks():  # type: ignore[no-untyped-def]
+        yield b'{"displayName": "'
+        for _ in range(3):
+            yield b"x" * (1024 * 1024)
+        yield b'"}'
+
+    response = httpx.post(
+        f"{server.base_url}/_kizuna/users",
+        content=chunks(),
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+
+
+def test_a_bad_request_stores_nothing(server: LiveServer, channel: ChannelInfo) -> None:
+    before = httpx.get(f"{server.base_url}/_kizuna/channels").json()
+    response = httpx.post(f"{server.base_url}/_kizuna/channels", json={"name": ""})
+    assert response.status_code == 400
+    assert httpx.get(f"{server.base_url}/_kizuna/channels").json() == before

@@ -1,0 +1,97 @@
+"""The job interface on both backends, with a real job and real Redis."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from arq.worker import Worker
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.api.oauth.service import TokenService
+from app.config import Settings
+from app.control.channels.service import ChannelService
+from app.kit.clock import Clock
+from app.kit.db import transaction
+from app.kit.ids import IdFactory
+from app.kit.queue import ArqQueue, InProcessQueue
+from app.kit.services import Services
+from app.models import AccessToken
+from app.worker import worker_settings
+from tests.support import services as svc
+
+
+async def make_dead_token(session_maker: async_sessionmaker[AsyncSession]) -> tuple[int, int]:
+    """A channel with one short-lived token dead for 8 days and one live long-lived token."""
+    old_clock = Clock(offset=-timedelta(days=40))
+    ids = IdFactory()
+    async with transaction(session_maker) as session:
+        created = await ChannelService(session, Clock(), ids).create("Queue test")
+        tokens = TokenService(session, old_clock, ids)
+        await tokens.issue_short_lived(
+            "client_credentials", created.channel.channel_id, created.channel.secret
+        )
+        return created.channel.id, len(
+            (await session.scalars(select(AccessToken).where(AccessToken.channel_pk == created.channel.id))).all()
+        )
+
+
+async def tokens_left(session_maker: async_sessionmaker[AsyncSession], channel_pk: int) -> int:
+    async with session_maker() as session:
+        rows = await session.scalars(select(AccessToken).where(AccessToken.channel_pk == channel_pk))
+        return len(rows.all())
+
+
+@pytest.mark.asyncio
+async def test_in_process_queue_runs_the_job(database_url: str) -> None:
+    services = await Services.start(Settings(DATABASE_URL=database_url), use_arq=False)
+    try:
+        assert isinstance(services.queue, InProcessQueue)
+        channel_pk, before = await make_dead_token(services.session_maker)
+        assert before == 2
+        await services.queue.enqueue("purge_dead_tokens")
+        await services.queue.drain()
+        assert await tokens_left(services.session_maker, channel_pk) == 1
+    finally:
+        await services.close()
+
+
+@pytest.mark.asyncio
+async def test_in_process_queue_retries_a_failing_job() -> None:
+    calls: list[int] = []
+
+    async def flaky(ctx: dict[str, object]) -> None:
+        calls.append(int(str(ctx["job_try"])))
+        if len(calls) < 3:
+            raise RuntimeError("not yet")
+
+    queue = InProcessQueue({}, {"flaky": flaky})
+    await queue.enqueue("flaky")
+    await queue.drain()
+    assert calls == [1, 2, 3]
+
+
+@pytest.mark.asyncio
+async def test_arq_worker_runs_the_job(database_url: str) -> None:
+    svc.require("redis")
+    settings = Settings(
+        DATABASE_URL=database_url,
+        REDIS_URL=svc.REDIS_URL,
+        KIZUNA_QUEUE_NAME=f"kizuna:test:{uuid.uuid4().hex}",
+    )
+    services = await Services.start(settings)
+    try:
+        assert isinstance(services.queue, ArqQueue)
+        channel_pk, _ = await make_dead_token(services.session_maker)
+        await services.queue.enqueue("purge_dead_tokens")
+        options = worker_settings(settings)
+        options.pop("cron_jobs")
+        worker = Worker(**options, burst=True, poll_delay=0.05)
+        try:
+            await worker.main()
+        finally:
+            await worker.close()
+        assert (worker.jobs_complete, worker.jobs_failed) == (1, 0)
+        assert await tokens_left(services.session_maker, channel_pk) == 1
+    finally:
+        await services.close()

@@ -1,0 +1,143 @@
+"""`kizuna serve` on a fresh data folder: migrates, makes the demo channel, answers its token."""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support import services as svc
+
+KIZUNA = [sys.executable, "-m", "app.cli"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def serve(data_dir: Path, port: int, **env: str) -> tuple[subprocess.Popen[bytes], dict[str, str]]:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log = data_dir / f"serve-{time.monotonic_ns()}.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [*KIZUNA, "serve", "--port", str(port)],
+            env={
+                **os.environ,
+                "KIZUNA_DATA_DIR": str(data_dir),
+                "COLUMNS": "200",
+                "DATABASE_URL": "",
+                "REDIS_URL": "",
+                **env,
+            },
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/_kizuna/health").status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        raise AssertionError("kizuna serve did not come up:\n" + log.read_text())
+    printed: dict[str, str] = {}
+    for key in ("channel id", "channel secret", "access token"):
+        match = re.search(rf"{key}\s+(\S+)", log.read_text())
+        if match:
+            printed[key] = match.group(1)
+    return process, printed
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise
+
+
+def test_serve_on_a_fresh_folder_answers_the_printed_token(tmp_path: Path) -> None:
+    port = free_port()
+    process, printed = serve(tmp_path / "data", port)
+    try:
+        assert set(printed) == {"channel id", "channel secret", "access token"}
+        response = httpx.get(
+            f"http://127.0.0.1:{port}/v2/bot/info",
+            headers={"Authorization": f"Bearer {printed['access token']}"},
+        )
+        assert response.status_code == 200
+        assert response.json()["displayName"] == "Kizuna Demo"
+    finally:
+        stop(process)
+    assert (tmp_path / "data" / "kizuna.db").exists()
+
+    # A restart keeps the same demo channel and token.
+    process, again = serve(tmp_path / "data", port)
+    try:
+        assert again == printed
+    finally:
+        stop(process)
+
+
+def test_serve_with_two_workers_on_postgres_and_redis(tmp_path: Path) -> None:
+    svc.require("postgres")
+    svc.require("redis")
+    import asyncio
+
+    import asyncpg
+
+    name = svc.new_database_name()
+
+    async def admin(sql: str) -> None:
+        connection = await asyncpg.connect(svc.admin_dsn())
+        try:
+            await connection.execute(sql)
+        finally:
+            await connection.close()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    port = free_port()
+    try:
+        process, printed = serve(
+            tmp_path,
+            port,
+            DATABASE_URL=svc.asyncpg_url(name),
+            REDIS_URL=svc.REDIS_URL,
+            KIZUNA_QUEUE_NAME=f"kizuna:test:{name}",
+        )
+        try:
+            with httpx.Client(
+                headers={"Authorization": f"Bearer {printed['access token']}"}
+            ) as client:
+                statuses = {client.get(f"http://127.0.0.1:{port}/v2/bot/info").status_code for _ in range(20)}
+            assert statuses == {200}
+            health = httpx.get(f"http://127.0.0.1:{port}/_kizuna/health").json()
+            assert health["queue"] == "arq"
+        finally:
+            stop(process)
+    finally:
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.mark.parametrize("command", [["migrate"], ["worker"]])
+def test_other_commands(tmp_path: Path, command: list[str]) -> None:
+    env = {**os.environ, "KIZUNA_DATA_DIR": str(tmp_path), "DATABASE_URL": "", "REDIS_URL": ""}
+    result = subprocess.run([*KIZUNA, *command], env=env, capture_output=True, text=True, timeout=60)
+    if command == ["migrate"]:
+        assert result.returncode == 0, result.stderr
+        assert (tmp_path / "kizuna.db").exists()
+    else:
+        # Without Redis the worker has nothing to take jobs from, and says so.
+        assert result.returncode == 2
+        assert "REDIS_URL" in result.stdout

@@ -1,8 +1,6 @@
-import asyncio
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 import pytest_asyncio
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -17,22 +15,6 @@ from tests.support.spec import schema_errors
 BACKENDS = ["sqlite", "postgres"]
 
 
-async def _create_database(name: str) -> None:
-    connection = await asyncpg.connect(svc.admin_dsn())
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-
-
-async def _drop_database(name: str) -> None:
-    connection = await asyncpg.connect(svc.admin_dsn())
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await connection.close()
-
-
 @pytest.fixture(scope="session", params=BACKENDS)
 def database_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
@@ -44,15 +26,9 @@ def database_url(
         run_migrations(url)
         yield url
         return
-    svc.require("postgres")
-    name = svc.new_database_name()
-    asyncio.run(_create_database(name))
-    url = svc.asyncpg_url(name)
-    try:
+    with svc.temporary_postgres_database() as url:
         run_migrations(url)
         yield url
-    finally:
-        asyncio.run(_drop_database(name))
 
 
 @pytest.fixture(scope="session")

@@ -23,12 +23,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def serve(data_dir: Path, port: int, **env: str) -> tuple[subprocess.Popen[bytes], dict[str, str]]:
+def serve(
+    data_dir: Path, port: int, *options: str, **env: str
+) -> tuple[subprocess.Popen[bytes], dict[str, str]]:
     data_dir.mkdir(parents=True, exist_ok=True)
     log = data_dir / f"serve-{time.monotonic_ns()}.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [*KIZUNA, "serve", "--port", str(port)],
+            [*KIZUNA, "serve", "--port", str(port), *options],
             env={
                 **os.environ,
                 "KIZUNA_DATA_DIR": str(data_dir),
@@ -91,49 +93,36 @@ def test_serve_on_a_fresh_folder_answers_the_printed_token(tmp_path: Path) -> No
 
 
 def test_serve_with_two_workers_on_postgres_and_redis(tmp_path: Path) -> None:
-    svc.require("postgres")
     svc.require("redis")
-    import asyncio
-
-    import asyncpg
-
-    name = svc.new_database_name()
-
-    async def admin(sql: str) -> None:
-        connection = await asyncpg.connect(svc.admin_dsn())
-        try:
-            await connection.execute(sql)
-        finally:
-            await connection.close()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
     port = free_port()
-    try:
+    with svc.temporary_postgres_database() as url:
         process, printed = serve(
             tmp_path,
             port,
-            DATABASE_URL=svc.asyncpg_url(name),
+            "--workers",
+            "2",
+            DATABASE_URL=url,
             REDIS_URL=svc.REDIS_URL,
-            KIZUNA_QUEUE_NAME=f"kizuna:test:{name}",
+            KIZUNA_QUEUE_NAME=f"kizuna:test:{port}",
         )
         try:
             with httpx.Client(
                 headers={"Authorization": f"Bearer {printed['access token']}"}
             ) as client:
-                statuses = {client.get(f"http://127.0.0.1:{port}/v2/bot/info").status_code for _ in range(20)}
-            assert statuses == {200}
+                replies = [client.get(f"http://127.0.0.1:{port}/v2/bot/info") for _ in range(20)]
+            assert {reply.status_code for reply in replies} == {200}
             health = httpx.get(f"http://127.0.0.1:{port}/_kizuna/health").json()
             assert health["queue"] == "arq"
         finally:
             stop(process)
-    finally:
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.mark.parametrize("command", [["migrate"], ["worker"]])
 def test_other_commands(tmp_path: Path, command: list[str]) -> None:
     env = {**os.environ, "KIZUNA_DATA_DIR": str(tmp_path), "DATABASE_URL": "", "REDIS_URL": ""}
-    result = subprocess.run([*KIZUNA, *command], env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [*KIZUNA, *command], env=env, capture_output=True, text=True, timeout=60
+    )
     if command == ["migrate"]:
         assert result.returncode == 0, result.stderr
         assert (tmp_path / "kizuna.db").exists()

@@ -3,7 +3,6 @@
 import asyncio
 from pathlib import Path
 
-import asyncpg
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -21,21 +20,8 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path):  # type: ign
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'm.db'}"
         return
-    svc.require("postgres")
-    name = svc.new_database_name()
-
-    async def admin(sql: str) -> None:
-        connection = await asyncpg.connect(svc.admin_dsn())
-        try:
-            await connection.execute(sql)
-        finally:
-            await connection.close()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    try:
-        yield svc.asyncpg_url(name)
-    finally:
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with svc.temporary_postgres_database() as url:
+        yield url
 
 
 def _differences(url: str) -> list[object]:

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import NullPool
 
-from app.control.users.population import draw
+from app.control.users.population import hex_to_int
 
 
 def _md5(text: str | None) -> str | None:
@@ -56,7 +56,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.close()
         # Postgres has md5(); the same SQL runs on SQLite with this.
         dbapi_connection.create_function("md5", 1, _md5, deterministic=True)
-        dbapi_connection.create_function("kizuna_draw", 3, draw, deterministic=True)
+        dbapi_connection.create_function("kizuna_hex", 1, hex_to_int, deterministic=True)
 
 
 def create_session_maker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -15,10 +15,11 @@ from tests.support.control import ChannelInfo, Control
 from tests.support.live import LiveServer
 
 MISSING = (
-    "Authorization header required. Must follow the scheme, "
-    "'Authorization: Bearer <ACCESS TOKEN>'"
+    "Authorization header required. Must follow the scheme, 'Authorization: Bearer <ACCESS TOKEN>'"
 )
-INVALID = "Authentication failed. Confirm that the access token in the authorization header is valid."
+INVALID = (
+    "Authentication failed. Confirm that the access token in the authorization header is valid."
+)
 # Token endpoints authenticate with credentials in the request instead of a bearer token.
 TOKEN_ENDPOINT_PREFIXES = ("/v2/oauth/", "/oauth2/")
 NOT_LINE_PREFIXES = ("/_kizuna", "/docs", "/openapi.json", "/redoc")

@@ -4,7 +4,9 @@ from tests.support.control import ChannelInfo, Control
 from tests.support.live import LiveServer
 
 
-def test_reset_forgets_everything(server: LiveServer, control: Control, channel: ChannelInfo) -> None:
+def test_reset_forgets_everything(
+    server: LiveServer, control: Control, channel: ChannelInfo
+) -> None:
     alice = control.user("Alice")
     control.follow(channel, alice)
     response = control.http.post("/_kizuna/reset")

@@ -1,10 +1,12 @@
+import hashlib
 from collections import Counter
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.control.users.population import COUNTRY_MIX, SUBSCRIPTION_SPREAD_SECONDS, draw
+from app.control.users.population import COUNTRY_MIX, SUBSCRIPTION_SPREAD_SECONDS
 from app.models import Friendship, FriendshipEvent, User
 from tests.support.control import ChannelInfo, Control
 
@@ -88,22 +90,29 @@ class TestFriendship:
         assert [k.value for k in kinds] == ["follow", "block", "unblock"]
 
 
-def expected_attributes(seed: int, position: int) -> dict[str, object]:
-    """The population's rules, written again in Python from the same draws."""
-    g = draw(seed, position, 1) % 100
-    gender = "male" if g < 48 else "female" if g < 96 else None
-    a = draw(seed, position, 2)
-    age = None if a % 20 == 0 else 13 + (a // 20) % 62
-    c, area_draw = draw(seed, position, 3) % 100, draw(seed, position, 4)
+def expected_user(seed: int, position: int) -> dict[str, object]:
+    """The population's rules, written again in Python from the md5 the user id is made of."""
+    digest = hashlib.md5(f"{seed}:{position}".encode()).hexdigest()
+    piece = [int(digest[i : i + 4], 16) for i in range(0, 32, 4)]
+    gender = "male" if piece[0] % 100 < 48 else "female" if piece[0] % 100 < 96 else None
+    age = None if piece[1] % 20 == 0 else 13 + (piece[1] // 20) % 62
     threshold = 0
     area = language = None
     for code, regions, lang, share in COUNTRY_MIX:
         threshold += share
-        if c < threshold:
-            area, language = f"{code}_{1 + area_draw % regions:02d}", lang
+        if piece[2] % 100 < threshold:
+            area, language = f"{code}_{1 + piece[3] % regions:02d}", lang
             break
-    app_type = "ios" if draw(seed, position, 5) % 100 < 55 else "android"
-    return {"gender": gender, "age": age, "area": area, "language": language, "app": app_type}
+    app_type = "ios" if piece[4] % 100 < 55 else "android"
+    return {
+        "user_id": "U" + digest,
+        "gender": gender,
+        "age": age,
+        "area": area,
+        "language": language,
+        "app": app_type,
+        "friend_for": int(digest[20:28], 16) % SUBSCRIPTION_SPREAD_SECONDS,
+    }
 
 
 class TestBulkFriends:
@@ -121,17 +130,24 @@ class TestBulkFriends:
             friends = (await session.scalars(select(Friendship).order_by(Friendship.id))).all()
             events = await session.scalar(select(func.count()).select_from(FriendshipEvent))
         assert len(users) == len(friends) == events == 2000
-        for position, user in enumerate(users, start=1):
-            expected = expected_attributes(42, position)
+        now = datetime.now(UTC)
+        for position, (user, friendship) in enumerate(zip(users, friends, strict=True), start=1):
+            expected = expected_user(42, position)
+            friend_for = (now - friendship.since).total_seconds()
             actual = {
+                "user_id": user.user_id,
                 "gender": user.gender.value if user.gender else None,
                 "age": user.age,
                 "area": user.area,
                 "language": user.language,
                 "app": user.app_type.value if user.app_type else None,
+                # seconds are truncated on SQLite, and the test runs a moment after seeding
+                "friend_for": expected["friend_for"]
+                if abs(friend_for - float(str(expected["friend_for"]))) < 60
+                else friend_for,
             }
             assert actual == expected, position
-        genders = Counter(u.gender for u in users)
+        genders = Counter(u.gender.value if u.gender else None for u in users)
         assert 850 < genders["male"] < 1070 and 850 < genders["female"] < 1070
         newest = max(f.since for f in friends)
         oldest = min(f.since for f in friends)
@@ -170,6 +186,9 @@ class TestBulkFriends:
         for body in ({"count": 0}, {"count": 5_000_001}, {"count": 5, "seed": -1}):
             response = control.http.post(path, json=body)
             assert response.status_code == 400, body
-        assert control.http.post(
-            "/_kizuna/channels/0000000000/users/bulk", json={"count": 1}
-        ).status_code == 404
+        assert (
+            control.http.post(
+                "/_kizuna/channels/0000000000/users/bulk", json={"count": 1}
+            ).status_code
+            == 404
+        )

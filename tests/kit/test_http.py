@@ -1,6 +1,7 @@
 """LINE's error bodies and headers, whatever goes wrong."""
 
 import uuid
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -40,12 +41,8 @@ def test_json_parse_errors_name_line_and_column(
     if not body:
         assert response.status_code == 400
         return
-    assert (response.status_code, response.json()) == (
-        400,
-        {
-            "message": f"The request body could not be parsed as JSON (line: {line}, column: {column})"
-        },
-    )
+    message = f"The request body could not be parsed as JSON (line: {line}, column: {column})"
+    assert (response.status_code, response.json()) == (400, {"message": message})
 
 
 def test_validation_errors_name_each_property(server: LiveServer) -> None:
@@ -96,7 +93,7 @@ def test_bodies_over_two_megabytes_are_413(server: LiveServer) -> None:
 
 
 def test_chunked_bodies_over_the_limit_are_413_too(server: LiveServer) -> None:
-    def chunks():  # type: ignore[no-untyped-def]
+    def chunks() -> Iterator[bytes]:
         yield b'{"displayName": "'
         for _ in range(3):
             yield b"x" * (1024 * 1024)

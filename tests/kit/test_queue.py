@@ -32,13 +32,19 @@ async def make_dead_token(session_maker: async_sessionmaker[AsyncSession]) -> tu
             "client_credentials", created.channel.channel_id, created.channel.secret
         )
         return created.channel.id, len(
-            (await session.scalars(select(AccessToken).where(AccessToken.channel_pk == created.channel.id))).all()
+            (
+                await session.scalars(
+                    select(AccessToken).where(AccessToken.channel_pk == created.channel.id)
+                )
+            ).all()
         )
 
 
 async def tokens_left(session_maker: async_sessionmaker[AsyncSession], channel_pk: int) -> int:
     async with session_maker() as session:
-        rows = await session.scalars(select(AccessToken).where(AccessToken.channel_pk == channel_pk))
+        rows = await session.scalars(
+            select(AccessToken).where(AccessToken.channel_pk == channel_pk)
+        )
         return len(rows.all())
 
 

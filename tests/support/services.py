@@ -4,9 +4,12 @@ Locally a missing service skips the tests that need it; under CI (CI=true) it fa
 green CI run always means they ran.
 """
 
+import asyncio
+import contextlib
 import os
 import socket
 import uuid
+from collections.abc import Iterator
 from urllib.parse import urlparse
 
 import pytest
@@ -54,3 +57,25 @@ def asyncpg_url(database: str) -> str:
 
 def admin_dsn() -> str:
     return POSTGRES_ADMIN_URL
+
+
+async def _admin(sql: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(admin_dsn())
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+@contextlib.contextmanager
+def temporary_postgres_database() -> Iterator[str]:
+    """A new, empty Postgres database (its SQLAlchemy URL), dropped afterwards."""
+    require("postgres")
+    name = new_database_name()
+    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    try:
+        yield asyncpg_url(name)
+    finally:
+        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -1,18 +1,10 @@
 """A seeded population drawn entirely inside the database.
 
-Each attribute is a function of (seed, position) through `kizuna_draw`, the first 31 bits of
-md5("seed:position:salt"): a SQL function on Postgres (created by migration 0001) and a Python
-function registered on every SQLite connection. A million users never pass through Python, and
-the same seed draws the same population on either database.
+A user's id is `"U" + md5("seed:position")`, and every attribute is read from 16-bit pieces of
+that same hash, so one hash per row draws the whole user, a million users never pass through
+Python, and the same seed draws the same population on Postgres and on SQLite. Only the way hex
+text becomes an integer differs between the two (see `hex_to_int_sql`).
 """
-
-import hashlib
-
-
-def draw(seed: int, position: int, salt: int) -> int:
-    digest = hashlib.md5(f"{seed}:{position}:{salt}".encode(), usedforsecurity=False).hexdigest()
-    return int(digest[:8], 16) & 0x7FFFFFFF
-
 
 COUNTRY_MIX = (
     ("jp", 47, "ja", 60),
@@ -22,57 +14,62 @@ COUNTRY_MIX = (
 )
 SUBSCRIPTION_SPREAD_SECONDS = 730 * 86_400  # friends made over the last two years
 
-
-def _draw(position_sql: str, seed: int, salt: int) -> str:
-    """A pseudo-random integer in [0, 2**31) for the row at `position_sql` ."""
-    return f"kizuna_draw({int(seed)}, {position_sql}, {salt})"
-
-
-def _pad2(value_sql: str) -> str:
-    return f"(CASE WHEN {value_sql} < 10 THEN '0' ELSE '' END || ({value_sql}))"
+# Which 16-bit piece (4 hex digits) of the hash each attribute reads.
+GENDER, AGE, COUNTRY, REGION, APP = 0, 1, 2, 3, 4
+FRIEND_AGE = 5  # reads two pieces (32 bits): 5 and 6
 
 
-def gender_sql(position_sql: str, seed: int) -> str:
-    draw = _draw(position_sql, seed, 1)
-    return (
-        f"(CASE WHEN {draw} % 100 < 48 THEN 'male' "
-        f"WHEN {draw} % 100 < 96 THEN 'female' ELSE NULL END)"
-    )
+def hex_to_int(text: str) -> int:
+    """What `hex_to_int_sql` computes; registered on SQLite connections as kizuna_hex."""
+    return int(text, 16)
 
 
-def age_sql(position_sql: str, seed: int) -> str:
-    draw = _draw(position_sql, seed, 2)
-    return f"(CASE WHEN {draw} % 20 = 0 THEN NULL ELSE 13 + ({draw} / 20) % 62 END)"
+def hex_to_int_sql(expression: str, dialect: str, digits: int) -> str:
+    if dialect == "postgresql":
+        return f"('x' || {expression})::bit({digits * 4})::bigint"
+    return f"kizuna_hex({expression})"
 
 
-def _country_case(position_sql: str, seed: int, pick: int) -> str:
-    draw = _draw(position_sql, seed, 3)
-    area_draw = _draw(position_sql, seed, 4)
-    branches, threshold = [], 0
-    for code, regions, language, share in COUNTRY_MIX:
-        threshold += share
-        value = (
-            f"'{code}_' || {_pad2(f'(1 + {area_draw} % {regions})')}"
-            if pick == 0
-            else f"'{language}'"
+class PopulationSql:
+    """The attribute expressions over a column `hash_sql` holding 32 hex digits."""
+
+    def __init__(self, hash_sql: str, dialect: str) -> None:
+        self.hash_sql = hash_sql
+        self.dialect = dialect
+
+    def piece(self, index: int, digits: int = 4) -> str:
+        return hex_to_int_sql(
+            f"substr({self.hash_sql}, {1 + 4 * index}, {digits})", self.dialect, digits
         )
-        branches.append(f"WHEN {draw} % 100 < {threshold} THEN {value}")
-    return "(CASE " + " ".join(branches) + " END)"
 
+    def gender(self) -> str:
+        draw = self.piece(GENDER)
+        return f"(CASE WHEN {draw} % 100 < 48 THEN 'male' WHEN {draw} % 100 < 96 THEN 'female' END)"
 
-def area_sql(position_sql: str, seed: int) -> str:
-    return _country_case(position_sql, seed, 0)
+    def age(self) -> str:
+        draw = self.piece(AGE)
+        return f"(CASE WHEN {draw} % 20 = 0 THEN NULL ELSE 13 + ({draw} / 20) % 62 END)"
 
+    def app_type(self) -> str:
+        return f"(CASE WHEN {self.piece(APP)} % 100 < 55 THEN 'ios' ELSE 'android' END)"
 
-def language_sql(position_sql: str, seed: int) -> str:
-    return _country_case(position_sql, seed, 1)
+    def _by_country(self, pick_area: bool) -> str:
+        country, region = self.piece(COUNTRY), self.piece(REGION)
+        branches, threshold = [], 0
+        for code, regions, language, share in COUNTRY_MIX:
+            threshold += share
+            number = f"(1 + {region} % {regions})"
+            padded = f"(CASE WHEN {number} < 10 THEN '0' ELSE '' END || {number})"
+            value = f"'{code}_' || {padded}" if pick_area else f"'{language}'"
+            branches.append(f"WHEN {country} % 100 < {threshold} THEN {value}")
+        return "(CASE " + " ".join(branches) + " END)"
 
+    def area(self) -> str:
+        return self._by_country(pick_area=True)
 
-def app_type_sql(position_sql: str, seed: int) -> str:
-    draw = _draw(position_sql, seed, 5)
-    return f"(CASE WHEN {draw} % 100 < 55 THEN 'ios' ELSE 'android' END)"
+    def language(self) -> str:
+        return self._by_country(pick_area=False)
 
-
-def friend_age_seconds_sql(position_sql: str, seed: int) -> str:
-    """How long ago the user added the account, in seconds."""
-    return f"({_draw(position_sql, seed, 6)} % {SUBSCRIPTION_SPREAD_SECONDS})"
+    def friend_age_seconds(self) -> str:
+        """How long ago the user added the account, in seconds."""
+        return f"({self.piece(FRIEND_AGE, digits=8)} % {SUBSCRIPTION_SPREAD_SECONDS})"

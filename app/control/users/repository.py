@@ -87,33 +87,34 @@ class UserRepository:
         before = int(await self.session.scalar(select(func.coalesce(func.max(User.id), 0))) or 0)
         position = f"({before} + g)"
         if dialect == "postgresql":
-            series = "generate_series(1, :count) AS s(g)"
-            prefix = ""
+            series, ctes = "generate_series(1, :count) AS s(g)", "WITH "
             followed_at = "CAST(:now AS timestamptz) - make_interval(secs => {age})"
         else:
-            prefix = (
-                "WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < :count) "
-            )
             series = "s"
+            ctes = (
+                "WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < :count), "
+            )
             followed_at = "datetime(:now, '-' || {age} || ' seconds')"
+        drawn = population.PopulationSql("h", dialect)
+        # MATERIALIZED: one md5 per row, however many expressions read its pieces.
         await self.session.execute(
             text(
-                f"{prefix}INSERT INTO users (user_id, display_name, gender, age, area, app_type, "
+                f"{ctes}drawn AS MATERIALIZED (SELECT {position} AS position, "
+                f"md5(:salt || ':' || {position}) AS h FROM {series}) "
+                "INSERT INTO users (user_id, display_name, gender, age, area, app_type, "
                 "language, created_at) "
-                f"SELECT 'U' || md5(:salt || ':' || {position}), 'Friend ' || {position}, "
-                f"{population.gender_sql(position, seed)}, {population.age_sql(position, seed)}, "
-                f"{population.area_sql(position, seed)}, "
-                f"{population.app_type_sql(position, seed)}, "
-                f"{population.language_sql(position, seed)}, :now FROM {series}"
+                f"SELECT 'U' || h, 'Friend ' || position, {drawn.gender()}, {drawn.age()}, "
+                f"{drawn.area()}, {drawn.app_type()}, {drawn.language()}, :now FROM drawn"
             ),
             {"count": count, "salt": str(seed), "now": _sql_time(now, dialect)},
         )
-        age = population.friend_age_seconds_sql(f"(u.id - {before})", seed)
+        age = population.PopulationSql("substr(u.user_id, 2)", dialect).friend_age_seconds()
+        friend_since = followed_at.format(age=age)
         await self.session.execute(
             text(
                 "INSERT INTO friendships (channel_pk, user_pk, status, followed_at, since) "
-                f"SELECT :channel_pk, u.id, 'following', {followed_at.format(age=age)}, "
-                f"{followed_at.format(age=age)} FROM users u WHERE u.id > :before"
+                f"SELECT :channel_pk, u.id, 'following', {friend_since}, {friend_since} "
+                "FROM users u WHERE u.id > :before"
             ),
             {"channel_pk": channel_pk, "before": before, "now": _sql_time(now, dialect)},
         )

@@ -26,7 +26,9 @@ from tests.support.sdk import oauth_config
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 EXPIRED = "Authentication failed due to the following reason: expired access token"
-INVALID = "Authentication failed. Confirm that the access token in the authorization header is valid."
+INVALID = (
+    "Authentication failed. Confirm that the access token in the authorization header is valid."
+)
 
 
 def bot_info_status(server: LiveServer, token: str) -> tuple[int, Any]:

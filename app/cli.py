@@ -1,6 +1,7 @@
 """`kizuna`: serve, worker, migrate, seed."""
 
 import asyncio
+import os
 from typing import Annotated
 
 import typer
@@ -13,6 +14,7 @@ from app.control.channels.service import ChannelService, NewChannel
 from app.control.users.service import UserService
 from app.kit.clock import Clock
 from app.kit.db import create_engine, create_session_maker, transaction
+from app.kit.errors import LineError
 from app.kit.ids import IdFactory
 from app.kit.migrate import run_migrations
 
@@ -36,8 +38,11 @@ def serve(
     workers: Annotated[int, typer.Option(help="Server processes")] = 1,
 ) -> None:
     """Migrate the database, make sure a demo channel exists, and serve."""
-    overrides = {k: v for k, v in {"KIZUNA_HOST": host, "KIZUNA_PORT": port}.items() if v}
-    settings = Settings(**overrides)  # type: ignore[arg-type]
+    # The server processes read their settings from the environment, so overrides go there.
+    for name, value in (("KIZUNA_HOST", host), ("KIZUNA_PORT", port)):
+        if value is not None:
+            os.environ[name] = str(value)
+    settings = Settings()
     run_migrations(settings.resolved_database_url)
     if settings.demo_channel:
         demo, created = asyncio.run(_demo_channel(settings))
@@ -114,7 +119,11 @@ def seed(
     """Create COUNT users drawn from a seeded distribution, all friends of CHANNEL."""
     settings = Settings()
     run_migrations(settings.resolved_database_url)
-    asyncio.run(_seed(settings, channel, count, seed, batch))
+    try:
+        asyncio.run(_seed(settings, channel, count, seed, batch))
+    except LineError as exc:
+        console.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(1) from exc
 
 
 async def _seed(

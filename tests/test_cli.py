@@ -130,3 +130,48 @@ def test_other_commands(tmp_path: Path, command: list[str]) -> None:
         # Without Redis the worker has nothing to take jobs from, and says so.
         assert result.returncode == 2
         assert "REDIS_URL" in result.stdout
+
+
+def test_seed_befriends_in_batches(tmp_path: Path) -> None:
+    import asyncio
+
+    from app.control.channels.service import ChannelService
+    from app.kit.clock import Clock
+    from app.kit.db import create_engine, create_session_maker, transaction
+    from app.kit.ids import IdFactory
+    from app.kit.migrate import run_migrations
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'kizuna.db'}"
+    run_migrations(url)
+
+    async def make_channel() -> str:
+        engine = create_engine(url)
+        try:
+            async with transaction(create_session_maker(engine)) as session:
+                created = await ChannelService(session, Clock(), IdFactory()).create("Seeded")
+                return created.channel.channel_id
+        finally:
+            await engine.dispose()
+
+    async def count_friends() -> int:
+        engine = create_engine(url)
+        try:
+            async with engine.connect() as connection:
+                result = await connection.exec_driver_sql("SELECT count(*) FROM friendships")
+                return int(result.scalar_one())
+        finally:
+            await engine.dispose()
+
+    channel_id = asyncio.run(make_channel())
+    env = {**os.environ, "KIZUNA_DATA_DIR": str(tmp_path), "DATABASE_URL": "", "COLUMNS": "120"}
+    command = [*KIZUNA, "seed", "--channel", channel_id, "--count", "1200", "--batch", "500"]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"1200 friends of {channel_id} created" in result.stdout
+    assert asyncio.run(count_friends()) == 1200
+
+    unknown = [*KIZUNA, "seed", "--channel", "0000000000", "--count", "1"]
+    result = subprocess.run(unknown, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "Channel 0000000000 not found" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr

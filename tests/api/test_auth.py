@@ -67,22 +67,16 @@ def test_every_line_route_needs_a_valid_token(
 def test_revoked_and_expired_tokens(
     server: LiveServer, control: Control, channel: ChannelInfo
 ) -> None:
-    short = httpx.post(
-        f"{server.base_url}/v2/oauth/accessToken",
-        data={
+    def short_lived_token() -> str:
+        credentials = {
             "grant_type": "client_credentials",
             "client_id": channel.channel_id,
             "client_secret": channel.channel_secret,
-        },
-    ).json()["access_token"]
-    other = httpx.post(
-        f"{server.base_url}/v2/oauth/accessToken",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": channel.channel_id,
-            "client_secret": channel.channel_secret,
-        },
-    ).json()["access_token"]
+        }
+        response = httpx.post(f"{server.base_url}/v2/oauth/accessToken", data=credentials)
+        return str(response.json()["access_token"])
+
+    short, other = short_lived_token(), short_lived_token()
     httpx.post(f"{server.base_url}/v2/oauth/revoke", data={"access_token": short})
     server.services.clock.advance(timedelta(days=31))
     for token, message in (

@@ -2,20 +2,12 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.kit.repository import Repository
 from app.models import AccessToken, AssertionKey, Channel, TokenKind
 
 
-class TokenRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def add(self, token: AccessToken) -> AccessToken:
-        self.session.add(token)
-        await self.session.flush()
-        return token
-
+class TokenRepository(Repository):
     async def get_with_channel(self, token: str) -> tuple[AccessToken, Channel] | None:
         row = (
             await self.session.execute(
@@ -72,11 +64,6 @@ class TokenRepository:
             )
         )
         return int(getattr(result, "rowcount", 0) or 0)
-
-    async def add_assertion_key(self, key: AssertionKey) -> AssertionKey:
-        self.session.add(key)
-        await self.session.flush()
-        return key
 
     async def assertion_key_with_channel(self, kid: str) -> tuple[AssertionKey, Channel] | None:
         row = (

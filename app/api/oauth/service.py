@@ -271,7 +271,7 @@ class TokenService:
             raise BadRequest(f"The public key is not a usable RSA JWK: {exc}") from exc
         if algorithm.key_type != "RSA":
             raise BadRequest("The public key must be an RSA key (kty RSA) for RS256")
-        return await self.tokens.add_assertion_key(
+        return await self.tokens.add(
             AssertionKey(
                 channel_pk=channel.id,
                 kid=self.ids.key_id(),

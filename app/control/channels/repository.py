@@ -1,20 +1,12 @@
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.kit.repository import Repository
 from app.models import Channel
 
 
-class ChannelRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def add(self, channel: Channel) -> Channel:
-        self.session.add(channel)
-        await self.session.flush()
-        return channel
-
+class ChannelRepository(Repository):
     async def get_by_channel_id(self, channel_id: str) -> Channel | None:
         return await self.session.scalar(select(Channel).where(Channel.channel_id == channel_id))
 

@@ -2,9 +2,9 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select, text
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.control.users import population
+from app.kit.repository import Repository
 from app.models import (
     Friendship,
     FriendshipEvent,
@@ -14,15 +14,7 @@ from app.models import (
 )
 
 
-class UserRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def add(self, user: User) -> User:
-        self.session.add(user)
-        await self.session.flush()
-        return user
-
+class UserRepository(Repository):
     async def get_by_user_id(self, user_id: str) -> User | None:
         return await self.session.scalar(select(User).where(User.user_id == user_id))
 
@@ -32,11 +24,6 @@ class UserRepository:
                 Friendship.channel_pk == channel_pk, Friendship.user_pk == user_pk
             )
         )
-
-    async def add_friendship(self, friendship: Friendship) -> Friendship:
-        self.session.add(friendship)
-        await self.session.flush()
-        return friendship
 
     async def record_event(
         self, channel_pk: int, user_pk: int, kind: FriendshipEventKind, at: datetime

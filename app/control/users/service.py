@@ -68,7 +68,7 @@ class UserService:
         now = self.clock.now()
         friendship = await self.users.friendship(channel.id, user.id)
         if friendship is None:
-            friendship = await self.users.add_friendship(
+            friendship = await self.users.add(
                 Friendship(
                     channel_pk=channel.id,
                     user_pk=user.id,

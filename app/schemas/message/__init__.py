@@ -1,0 +1,1 @@
+"""Declarative rules for LINE message objects; the entry points are app.schemas.messages."""

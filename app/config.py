@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=2 * 1024 * 1024, validation_alias="KIZUNA_MAX_BODY_BYTES")
     # Whether `kizuna serve` creates a demo channel on an empty database.
     demo_channel: bool = Field(default=True, validation_alias="KIZUNA_DEMO_CHANNEL")
+    # Friendship keys per fan-out batch job.
+    batch_span: int = Field(default=25_000, ge=1, validation_alias="KIZUNA_BATCH_SPAN")
+    # Jobs one arq worker runs at once.
+    worker_max_jobs: int = Field(default=4, ge=1, validation_alias="KIZUNA_WORKER_MAX_JOBS")
     db_pool_size: int = Field(default=10, validation_alias="KIZUNA_DB_POOL_SIZE")
 
     @cached_property

@@ -1,6 +1,7 @@
 """Importing this module registers every job function in `app.kit.queue.JOBS`."""
 
 from app.api.oauth import tasks as oauth_tasks
+from app.delivery import tasks as delivery_tasks
 from app.kit.queue import JOBS
 
-__all__ = ["JOBS", "oauth_tasks"]
+__all__ = ["JOBS", "delivery_tasks", "oauth_tasks"]

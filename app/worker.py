@@ -25,14 +25,21 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
     async def on_startup(ctx: dict[str, Any]) -> None:
         services = await Services.start(settings, use_arq=True)
         ctx.update(services.job_context())
+        # Whatever a crashed worker left half done is picked up at once, not after a timeout.
+        await services.queue.enqueue("reconcile_deliveries")
 
     return {
         "queue_name": settings.queue_name,
         "functions": [func(function, name=name) for name, function in JOBS.items()],
-        "cron_jobs": [cron(JOBS["purge_dead_tokens"], minute=17)],
+        "cron_jobs": [
+            cron(JOBS["purge_dead_tokens"], minute=17),
+            cron(JOBS["reconcile_deliveries"], second=30),
+        ],
         "redis_settings": RedisSettings.from_dsn(settings.redis_url),
         "on_startup": on_startup,
         "on_shutdown": on_shutdown,
-        "max_jobs": 20,
+        "max_jobs": settings.worker_max_jobs,
+        # arq's default half-second poll would leave a fan-out's batches waiting in the queue.
+        "poll_delay": 0.01,
         "handle_signals": True,
     }

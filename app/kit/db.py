@@ -38,7 +38,9 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     else:
         kwargs["pool_size"] = pool_size
         kwargs["max_overflow"] = pool_size
-        kwargs["pool_pre_ping"] = True
+        # No pre-ping: it costs a round trip on every checkout; dead connections surface as
+        # errors that the next checkout replaces.
+        kwargs["pool_recycle"] = 3600
     engine = create_async_engine(url, **kwargs)
     if is_sqlite(url):
         _configure_sqlite(engine)

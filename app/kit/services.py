@@ -1,5 +1,5 @@
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -8,6 +8,10 @@ from app.kit.clock import Clock
 from app.kit.db import create_engine, create_session_maker
 from app.kit.ids import IdFactory
 from app.kit.queue import ArqQueue, InProcessQueue, JobQueue
+from app.kit.ratecount import Counter, LocalCounter, RedisCounter
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 
 @dataclass
@@ -20,6 +24,8 @@ class Services:
     clock: Clock
     ids: IdFactory
     queue: JobQueue = field(init=False)
+    rate_counter: Counter = field(init=False)
+    redis: "Redis | None" = None
 
     @classmethod
     async def start(cls, settings: Settings, *, use_arq: bool | None = None) -> "Services":
@@ -36,16 +42,26 @@ class Services:
             services.queue = await ArqQueue.connect(settings.redis_url, settings.queue_name)
         else:
             services.queue = InProcessQueue(services.job_context())
+        if settings.redis_url:
+            from redis.asyncio import Redis
+
+            services.redis = Redis.from_url(settings.redis_url)
+            services.rate_counter = RedisCounter(services.redis)
+        else:
+            services.rate_counter = LocalCounter()
         return services
 
     def job_context(self) -> dict[str, Any]:
         return {"services": self}
 
-    def reset_runtime(self) -> None:
-        """Back to real time, and to the start of a seeded id sequence."""
+    async def reset_runtime(self) -> None:
+        """Back to real time, to the start of a seeded id sequence, and to no rate counts."""
         self.clock.reset()
         self.ids = IdFactory(self.settings.seed)
+        await self.rate_counter.reset()
 
     async def close(self) -> None:
         await self.queue.close()
+        if self.redis is not None:
+            await self.redis.aclose()
         await self.engine.dispose()

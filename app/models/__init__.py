@@ -3,6 +3,15 @@
 from app.models.base import Base
 from app.models.channel import AccessToken, AssertionKey, Channel, ChatMode, QuotaType, TokenKind
 from app.models.group import Group, GroupMember, Room, RoomMember
+from app.models.message import (
+    Delivery,
+    DeliveryBatch,
+    MessageRequest,
+    Phase,
+    ReplyToken,
+    RetryKey,
+    SendKind,
+)
 from app.models.user import (
     AppType,
     Friendship,
@@ -20,6 +29,8 @@ __all__ = [
     "Base",
     "Channel",
     "ChatMode",
+    "Delivery",
+    "DeliveryBatch",
     "Friendship",
     "FriendshipEvent",
     "FriendshipEventKind",
@@ -27,9 +38,14 @@ __all__ = [
     "Gender",
     "Group",
     "GroupMember",
+    "MessageRequest",
+    "Phase",
     "QuotaType",
+    "ReplyToken",
+    "RetryKey",
     "Room",
     "RoomMember",
+    "SendKind",
     "TokenKind",
     "User",
 ]

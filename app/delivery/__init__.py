@@ -1,0 +1,1 @@
+"""Sending: recipient resolution, fan-out jobs, quotas and retry keys."""

@@ -88,11 +88,16 @@ def _redact(url: str) -> str:
 @cli.command()
 def worker() -> None:
     """Run an arq worker (scaled mode; needs REDIS_URL)."""
+    import logging
+
     from arq.worker import run_worker
 
     from app.worker import worker_settings
 
     settings = Settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
     try:
         options = worker_settings(settings)
     except RuntimeError as exc:

@@ -1,4 +1,8 @@
-"""Dependency aliases every router uses."""
+"""Dependency aliases every router uses.
+
+Every dependency is `async def`: FastAPI runs plain `def` dependencies in a thread pool, a
+thread hop per dependency per request.
+"""
 
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -12,7 +16,7 @@ from app.kit.services import Services
 from app.kit.uow import UnitOfWork, unit_of_work
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
@@ -29,21 +33,21 @@ async def get_uow(services: ServicesDep) -> AsyncIterator[UnitOfWork]:
 UowDep = Annotated[UnitOfWork, Depends(get_uow, scope="function")]
 
 
-def get_session(uow: UowDep) -> AsyncSession:
+async def get_session(uow: UowDep) -> AsyncSession:
     return uow.session
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
-def get_clock(services: ServicesDep) -> Clock:
+async def get_clock(services: ServicesDep) -> Clock:
     return services.clock
 
 
 ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
-def get_ids(services: ServicesDep) -> IdFactory:
+async def get_ids(services: ServicesDep) -> IdFactory:
     return services.ids
 
 

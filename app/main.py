@@ -3,6 +3,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
+import app.tasks  # noqa: F401  (registers the jobs)
 from app import __version__
 from app.api.router import authenticated, public
 from app.config import Settings
@@ -10,7 +11,6 @@ from app.control.router import router as control_router
 from app.kit.http import LineHttpMiddleware, install_error_handlers, require_json_body
 from app.kit.queue import InProcessQueue
 from app.kit.services import Services
-from app.tasks import JOBS
 
 DESCRIPTION = """
 Kizuna speaks the LINE Messaging API. Point an official LINE SDK at this server by changing
@@ -31,9 +31,10 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         owned = services is None
         running = services or await Services.start(settings)
         app.state.services = running
-        if owned and isinstance(running.queue, InProcessQueue) and "purge_dead_tokens" in JOBS:
-            # Housekeeping that a worker's cron does in the scaled mode.
-            await running.queue.enqueue("purge_dead_tokens")
+        if owned and isinstance(running.queue, InProcessQueue):
+            # What a worker does at start and by cron in the scaled mode.
+            for name in ("reconcile_deliveries", "purge_dead_tokens"):
+                await running.queue.enqueue(name)
         try:
             yield
         finally:
@@ -46,6 +47,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         description=DESCRIPTION,
         lifespan=lifespan,
         dependencies=[Depends(require_json_body)],
+        # FastAPI's built-in OpenTelemetry hooks cost more per request than they give here.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     install_error_handlers(app)
     app.include_router(authenticated)

@@ -1,13 +1,14 @@
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Depends, Header, Request
 
 from app.api.oauth.service import TokenService
 from app.deps import ClockDep, IdsDep, SessionDep
+from app.kit.errors import BadRequest
 from app.models import Channel
 
 
-def get_token_service(session: SessionDep, clock: ClockDep, ids: IdsDep) -> TokenService:
+async def get_token_service(session: SessionDep, clock: ClockDep, ids: IdsDep) -> TokenService:
     return TokenService(session, clock, ids)
 
 
@@ -23,3 +24,16 @@ async def authenticated_channel(
 
 
 ChannelDep = Annotated[Channel, Depends(authenticated_channel)]
+
+
+RETRY_KEY_ROUTES = frozenset(
+    f"/v2/bot/message/{kind}" for kind in ("push", "multicast", "narrowcast", "broadcast")
+)
+
+
+async def refuse_retry_key(request: Request) -> None:
+    """`X-Line-Retry-Key` is accepted only where the platform accepts it."""
+    if "x-line-retry-key" in request.headers:
+        route = request.scope.get("route")
+        if getattr(route, "path", None) not in RETRY_KEY_ROUTES:
+            raise BadRequest("X-Line-Retry-Key is not supported for this API")

@@ -7,11 +7,11 @@ from app.control.users.service import UserService
 from app.deps import ClockDep, IdsDep, SessionDep
 
 
-def get_channel_service(session: SessionDep, clock: ClockDep, ids: IdsDep) -> ChannelService:
+async def get_channel_service(session: SessionDep, clock: ClockDep, ids: IdsDep) -> ChannelService:
     return ChannelService(session, clock, ids)
 
 
-def get_user_service(session: SessionDep, clock: ClockDep, ids: IdsDep) -> UserService:
+async def get_user_service(session: SessionDep, clock: ClockDep, ids: IdsDep) -> UserService:
     return UserService(session, clock, ids)
 
 

@@ -58,5 +58,20 @@ class Control:
         path = f"/_kizuna/channels/{channel.channel_id}/users/bulk"
         return dict(self._ok(self.http.post(path, json=body), 201))
 
+    def wait_for_jobs(self) -> None:
+        self._ok(self.http.post("/_kizuna/jobs/wait", params={"seconds": 60}))
+
+    def inbox(self, channel: ChannelInfo, user_id: str) -> list[dict[str, Any]]:
+        path = f"/_kizuna/channels/{channel.channel_id}/users/{user_id}/inbox"
+        return list(self._ok(self.http.get(path)))
+
+    def reply_token(self, channel: ChannelInfo, user_id: str) -> str:
+        path = f"/_kizuna/channels/{channel.channel_id}/users/{user_id}/reply-tokens"
+        return str(self._ok(self.http.post(path), 201)["replyToken"])
+
+    def quota(self, channel: ChannelInfo, kind: str, value: int | None = None) -> None:
+        body: dict[str, Any] = {"type": kind, **({"value": value} if value is not None else {})}
+        self._ok(self.http.put(f"/_kizuna/channels/{channel.channel_id}/quota", json=body))
+
     def close(self) -> None:
         self.http.close()

@@ -10,7 +10,7 @@ from app.deps import SessionDep
 router = APIRouter(tags=["messaging-api"])
 
 
-def get_profile_service(session: SessionDep) -> ProfileService:
+async def get_profile_service(session: SessionDep) -> ProfileService:
     return ProfileService(session)
 
 

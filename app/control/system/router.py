@@ -6,6 +6,7 @@ from fastapi.responses import JSONResponse
 from app import __version__
 from app.control.schemas import HealthView, ResetResult, dump
 from app.control.system import repository
+from app.control.system.jobs import wait_for_deliveries
 from app.deps import ServicesDep, SessionDep
 from app.kit.queue import InProcessQueue
 
@@ -23,8 +24,17 @@ async def reset(
     The clock returns to real time and a seeded id sequence starts over.
     """
     tables = await repository.wipe(session, keep_channels=keep_channels)
-    services.reset_runtime()
+    await services.reset_runtime()
     return ResetResult(kept_channels=keep_channels, tables=tables)
+
+
+@router.post("/jobs/wait")
+async def wait_for_jobs(
+    services: ServicesDep, seconds: Annotated[float, Query(gt=0, le=600)] = 30
+) -> JSONResponse:
+    """Return once every send's fan-out has been delivered (200), or 504 after `seconds`."""
+    done = await wait_for_deliveries(services, seconds)
+    return JSONResponse({"done": done}, status_code=200 if done else 504)
 
 
 @router.get("/health", response_model=HealthView, responses={503: {"model": HealthView}})

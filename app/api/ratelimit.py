@@ -1,0 +1,76 @@
+"""Per-channel, per-endpoint rate limits with the platform's numbers (fixed windows)."""
+
+import time
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from app.api.deps import ChannelDep
+from app.deps import ServicesDep
+from app.kit.errors import TooManyRequests
+from app.kit.ratecount import PREFIX
+
+RATE_LIMITED = "The API rate limit has been exceeded. Try again later."
+
+
+@dataclass(frozen=True)
+class Limit:
+    bucket: str
+    requests: int
+    window_seconds: int
+
+
+DEFAULT = Limit("default", 2_000, 1)
+MULTICAST = Limit("multicast", 200, 1)
+LOADING = Limit("loading", 100, 1)
+WEBHOOK_ENDPOINT = Limit("webhook-endpoint", 1_000, 60)
+AUDIENCE = Limit("audience", 60, 60)
+HOURLY_60 = Limit("hourly-60", 60, 3_600)
+RICH_MENU_CHANGES = Limit("richmenu", 100, 3_600)
+RICH_MENU_BATCH = Limit("richmenu-batch", 3, 3_600)
+
+# Route path prefixes, most specific first; anything else falls under DEFAULT.
+LIMITS: tuple[tuple[str, str | None, Limit], ...] = (
+    ("/v2/bot/message/multicast", None, MULTICAST),
+    ("/v2/bot/membership", None, MULTICAST),
+    ("/v2/bot/coupon", None, MULTICAST),
+    ("/v2/bot/chat/loading", None, LOADING),
+    ("/v2/bot/channel/webhook/test", None, Limit("webhook-test", 60, 3_600)),
+    ("/v2/bot/channel/webhook/endpoint", None, WEBHOOK_ENDPOINT),
+    ("/v2/bot/audienceGroup", None, AUDIENCE),
+    ("/v2/bot/message/narrowcast", None, Limit("narrowcast", 60, 3_600)),
+    ("/v2/bot/message/broadcast", None, Limit("broadcast", 60, 3_600)),
+    ("/v2/bot/message/delivery", None, Limit("delivery-counts", 60, 3_600)),
+    ("/v2/bot/followers", None, Limit("followers", 60, 3_600)),
+    ("/v2/bot/insight/demographic", None, Limit("demographics", 60, 3_600)),
+    ("/v2/bot/insight/message/event", None, Limit("message-events", 60, 3_600)),
+    ("/v2/bot/insight/message/event/aggregation", None, Limit("unit-statistics", 60, 3_600)),
+    ("/v2/bot/richmenu/batch", "POST", RICH_MENU_BATCH),
+    ("/v2/bot/richmenu/progress", None, RICH_MENU_CHANGES),
+    ("/v2/bot/richmenu/alias", "DELETE", RICH_MENU_CHANGES),
+    ("/v2/bot/richmenu", "POST", RICH_MENU_CHANGES),
+    ("/v2/bot/richmenu", "DELETE", RICH_MENU_CHANGES),
+)
+
+
+def limit_for(path: str, method: str) -> Limit:
+    for prefix, only_method, limit in LIMITS:
+        if path.startswith(prefix) and (only_method is None or only_method == method):
+            return limit
+    return DEFAULT
+
+
+async def enforce_rate_limit(request: Request, channel: ChannelDep, services: ServicesDep) -> None:
+    if services.settings.rate_limits == "off" or not channel.rate_limits_enabled:
+        return
+    route = request.scope.get("route")
+    path = getattr(route, "path", request.url.path)
+    limit = limit_for(path, request.method)
+    window = int(time.time()) // limit.window_seconds
+    key = f"{PREFIX}{channel.id}:{limit.bucket}:{window}:{limit.window_seconds}"
+    if await services.rate_counter.hit(key, limit.window_seconds) > limit.requests:
+        raise TooManyRequests(RATE_LIMITED)
+
+
+RateLimitDep = Annotated[None, Depends(enforce_rate_limit)]

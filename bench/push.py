@@ -1,0 +1,191 @@
+"""Push throughput on Postgres with two server processes, against a bare FastAPI endpoint.
+
+    python bench/push.py [--seconds 10] [--connections 64] [--processes 2]
+
+Both servers run under uvicorn with the same number of processes on loopback; the load
+generator (aiohttp, in this process) sends signed-in push requests to one friend for a fixed
+time with a fixed number of connections and counts 200s. The baseline endpoint parses the same
+JSON body and answers a sentMessages body without touching a database, so the ratio is what
+Kizuna's real work (auth, validation, rows, commit) costs.
+"""
+
+import argparse
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import asyncpg
+import httpx
+
+ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+BARE_APP = """
+from fastapi import FastAPI, Request
+
+app = FastAPI()
+
+
+@app.post("/v2/bot/message/push")
+async def push(request: Request) -> dict:
+    body = await request.json()
+    sent = [{"id": "500000000000000001", "quoteToken": "q"} for _ in body["messages"]]
+    return {"sentMessages": sent}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_up(url: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(url, timeout=2)
+            return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up")
+
+
+async def load(
+    url: str, token: str, body: dict[str, Any], seconds: float, connections: int
+) -> tuple[int, int]:
+    ok = failed = 0
+    deadline = time.perf_counter() + seconds
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    connector = aiohttp.TCPConnector(limit=connections)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def loop() -> None:
+            nonlocal ok, failed
+            while time.perf_counter() < deadline:
+                async with session.post(url, json=body, headers=headers) as response:
+                    await response.read()
+                    if response.status == 200:
+                        ok += 1
+                    else:
+                        failed += 1
+
+        await asyncio.gather(*(loop() for _ in range(connections)))
+    return ok, failed
+
+
+def serve(
+    command: list[str], env: dict[str, str], cwd: str | None = None
+) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--processes", type=int, default=2)
+    args = parser.parse_args()
+    database = f"kizuna_bench_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(ADMIN)
+    await admin.execute(f'CREATE DATABASE "{database}"')
+    bare_dir = Path(f"/tmp/{database}")
+    bare_dir.mkdir()
+    (bare_dir / "bare.py").write_text(BARE_APP)
+    port, bare_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgresql://postgres@127.0.0.1:5432/{database}",
+        "KIZUNA_RATE_LIMITS": "off",
+        "KIZUNA_DEMO_CHANNEL": "false",
+        "KIZUNA_LOG_LEVEL": "warning",
+    }
+    kizuna = serve(
+        [
+            sys.executable,
+            "-m",
+            "app.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.processes),
+        ],
+        env,
+    )
+    bare = serve(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bare:app",
+            "--port",
+            str(bare_port),
+            "--workers",
+            str(args.processes),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env,
+        cwd=str(bare_dir),
+    )
+    try:
+        wait_up(f"http://127.0.0.1:{port}/_kizuna/health")
+        wait_up(f"http://127.0.0.1:{bare_port}/docs")
+        base = f"http://127.0.0.1:{port}"
+        channel = httpx.post(f"{base}/_kizuna/channels", json={"name": "Bench"}).json()
+        user = httpx.post(f"{base}/_kizuna/users", json={"displayName": "Friend"}).json()["userId"]
+        httpx.post(f"{base}/_kizuna/channels/{channel['channelId']}/users/{user}/follow")
+        body = {
+            "to": user,
+            "messages": [{"type": "text", "text": "Hello"}],
+            "notificationDisabled": False,
+        }
+        results = {}
+        for name, url in (("bare FastAPI", f"http://127.0.0.1:{bare_port}"), ("Kizuna", base)):
+            await load(
+                f"{url}/v2/bot/message/push", channel["accessToken"], body, 2, args.connections
+            )
+            ok, failed = await load(
+                f"{url}/v2/bot/message/push",
+                channel["accessToken"],
+                body,
+                args.seconds,
+                args.connections,
+            )
+            results[name] = ok / args.seconds
+            print(
+                f"{name}: {ok / args.seconds:,.0f} push requests/s "
+                f"({ok:,} ok, {failed} failed, {args.connections} connections, "
+                f"{args.processes} processes)"
+            )
+        print(f"ratio Kizuna / bare: {results['Kizuna'] / results['bare FastAPI']:.2f}")
+    finally:
+        stop(kizuna)
+        stop(bare)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        await admin.close()
+        for path in bare_dir.iterdir():
+            path.unlink()
+        bare_dir.rmdir()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,62 @@
+import uuid
+
+import httpx
+import pytest
+from redis.asyncio import Redis
+
+from app.api.ratelimit import DEFAULT, MULTICAST, RATE_LIMITED, limit_for
+from app.kit.ratecount import LocalCounter, RedisCounter
+from tests.support import services as svc
+from tests.support.control import ChannelInfo, Control
+from tests.support.live import LiveServer
+
+
+def followers(server: LiveServer, channel: ChannelInfo) -> httpx.Response:
+    return httpx.get(
+        f"{server.base_url}/v2/bot/followers/ids",
+        headers={"Authorization": f"Bearer {channel.access_token}"},
+    )
+
+
+def test_hourly_limit_per_channel_and_switch(
+    server: LiveServer, control: Control, channel: ChannelInfo
+) -> None:
+    other = control.channel("Other")
+    assert all(followers(server, channel).status_code == 200 for _ in range(60))
+    refused = followers(server, channel)
+    assert (refused.status_code, refused.json()) == (429, {"message": RATE_LIMITED})
+    assert followers(server, other).status_code == 200
+    path = f"/_kizuna/channels/{channel.channel_id}/rate-limits"
+    assert control.http.put(path, json={"enabled": False}).status_code == 200
+    assert followers(server, channel).status_code == 200
+
+
+def test_buckets() -> None:
+    assert limit_for("/v2/bot/message/push", "POST") == DEFAULT
+    assert limit_for("/v2/bot/message/multicast", "POST") == MULTICAST
+    assert limit_for("/v2/bot/richmenu/list", "GET") == DEFAULT
+    assert limit_for("/v2/bot/richmenu", "POST").requests == 100
+    assert limit_for("/v2/bot/richmenu/batch", "POST").requests == 3
+
+
+@pytest.mark.asyncio
+async def test_local_counter_windows() -> None:
+    counter = LocalCounter()
+    assert [await counter.hit("kizuna:rate:1:b:5:1", 1) for _ in range(3)] == [1, 2, 3]
+    await counter.reset()
+    assert await counter.hit("kizuna:rate:1:b:5:1", 1) == 1
+
+
+@pytest.mark.asyncio
+async def test_redis_counters_are_shared_between_processes() -> None:
+    svc.require("redis")
+    first, second = Redis.from_url(svc.REDIS_URL), Redis.from_url(svc.REDIS_URL)
+    key = f"kizuna:rate:test:{uuid.uuid4().hex}:0:1"
+    try:
+        assert await RedisCounter(first).hit(key, 1) == 1
+        assert await RedisCounter(second).hit(key, 1) == 2
+        assert 0 < await first.ttl(key) <= 2
+    finally:
+        await first.delete(key)
+        await first.aclose()
+        await second.aclose()

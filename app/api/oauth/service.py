@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.api.oauth.repository import TokenRepository
 from app.control.channels.repository import ChannelRepository
 from app.kit.clock import Clock
-from app.kit.errors import BadRequest, OAuthError, Unauthorized
+from app.kit.errors import BadRequest, NotFound, OAuthError, Unauthorized
 from app.kit.ids import IdFactory
 from app.models import AccessToken, AssertionKey, Channel, TokenKind
 
@@ -170,11 +170,8 @@ class TokenService:
         now = self.clock.now()
         valid = await self.tokens.valid_tokens(channel.id, TokenKind.JWT, now)
         if len(valid) >= MAX_VALID_TOKENS:
-            raise OAuthError(
-                "invalid_request",
-                f"the channel already has {MAX_VALID_TOKENS} valid channel access tokens v2.1;"
-                " revoke one first",
-            )
+            # The platform's words; the limit is MAX_VALID_TOKENS unexpired v2.1 tokens.
+            raise BadRequest("The maximum number of access tokens has already been issued")
         row = await self._store(
             channel,
             TokenKind.JWT,
@@ -224,18 +221,18 @@ class TokenService:
         if looks_like_jwt(access_token):
             claims = await self._stateless_claims(access_token)
             if claims is None:
-                raise OAuthError("invalid_request", "invalid access token")
+                raise OAuthError("invalid_request", "access_token invalid")
             channel, exp = claims
             if exp <= now.timestamp():
-                raise OAuthError("invalid_request", "access token expired")
+                raise OAuthError("invalid_request", "The access token expired")
             return TokenStatus(channel.channel_id, int(exp - now.timestamp()))
         found = await self.tokens.get_with_channel(access_token)
         if found is None or found[0].revoked_at is not None:
-            raise OAuthError("invalid_request", "invalid access token")
+            raise OAuthError("invalid_request", "access_token invalid")
         row, channel = found
         expires_at = row.expires_at or row.created_at + LONG_LIVED_HORIZON
         if expires_at <= now:
-            raise OAuthError("invalid_request", "access token expired")
+            raise OAuthError("invalid_request", "The access token expired")
         return TokenStatus(channel.channel_id, _seconds(expires_at - now))
 
     async def revoke(self, access_token: str | None) -> None:
@@ -294,7 +291,7 @@ class TokenService:
         kid = header.get("kid")
         found = await self.tokens.assertion_key_with_channel(str(kid)) if kid else None
         if found is None:
-            raise OAuthError("invalid_client", "unknown kid in the client_assertion header")
+            raise NotFound("Cannot find channel key that satisfies the conditions")
         key, channel = found
         try:
             claims: dict[str, Any] = jwt.decode(
@@ -307,7 +304,7 @@ class TokenService:
                 options={"require": ["iss", "sub", "aud", "exp"]},
             )
         except jwt.ExpiredSignatureError as exc:
-            raise OAuthError("invalid_client", "the client_assertion has expired") from exc
+            raise OAuthError("invalid_client", "Invalid exp") from exc
         except jwt.PyJWTError as exc:
             raise OAuthError("invalid_client", f"invalid client_assertion: {exc}") from exc
         if claims["sub"] != channel.channel_id:

@@ -21,7 +21,7 @@ def decode_cursor(start: str) -> int:
             return int(raw[len(_CURSOR_PREFIX) :])
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass
-    raise BadRequest("The value of the 'start' parameter is invalid")
+    raise BadRequest("Invalid start param")
 
 
 class ProfileService:

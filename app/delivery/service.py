@@ -28,6 +28,7 @@ from app.models import (
 RETRY_KEY_TTL = timedelta(hours=24)
 # The platform's month (quota, consumption) runs on Japan time.
 PLATFORM_TZ = ZoneInfo("Asia/Tokyo")
+UNKNOWN_RECIPIENT = "Failed to send messages"
 MONTHLY_LIMIT = "You have reached your monthly limit."
 DEMOGRAPHIC_MINIMUM = 100  # attribute filters reaching fewer are refused (403)
 RECIPIENT_MINIMUM = 50  # fewer are accepted, then fail with error code 2
@@ -63,6 +64,20 @@ def _sent_wire(message: SentMessage) -> dict[str, str]:
     if message.quote_token:
         body["quoteToken"] = message.quote_token
     return body
+
+
+def sent_messages(
+    channel: Channel, kind: SendKind, request_pk: int, messages: list[dict[str, Any]]
+) -> list[SentMessage]:
+    """The ids (and quote tokens) of a one-recipient send, derived from the request's key."""
+    sent = []
+    for index, message in enumerate(messages):
+        message_id = identity.message_id(kind, request_pk, None, index)
+        token = (
+            identity.quote_token(channel.secret, message_id) if identity.quotable(message) else None
+        )
+        sent.append(SentMessage(message_id, token))
+    return sent
 
 
 def month_start(now: datetime) -> datetime:
@@ -157,16 +172,7 @@ class SendService:
         )
 
     def sent_messages(self, request: MessageRequest) -> list[SentMessage]:
-        sent = []
-        for index, message in enumerate(request.messages):
-            message_id = identity.message_id(request.kind, request.id, None, index)
-            token = (
-                identity.quote_token(self.channel.secret, message_id)
-                if identity.quotable(message)
-                else None
-            )
-            sent.append(SentMessage(message_id, token))
-        return sent
+        return sent_messages(self.channel, request.kind, request.id, request.messages)
 
     async def push(
         self,
@@ -180,7 +186,7 @@ class SendService:
         await self.check_retry_key(retry_key, SendKind.PUSH)
         recipient = await self.deliveries.recipient(self.channel.id, to)
         if recipient is None:
-            raise BadRequest("Failed to send messages")
+            raise BadRequest(UNKNOWN_RECIPIENT)
         user_pk, following = recipient
         if following:
             await self._require_quota(1)

@@ -5,7 +5,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.config import Settings
 from app.kit.clock import Clock
-from app.kit.db import create_engine, create_session_maker
+from app.kit.db import create_engine, create_session_maker, is_sqlite
+from app.kit.fastlane import FastLane
 from app.kit.ids import IdFactory
 from app.kit.queue import ArqQueue, InProcessQueue, JobQueue
 from app.kit.ratecount import Counter, LocalCounter, RedisCounter
@@ -26,6 +27,7 @@ class Services:
     queue: JobQueue = field(init=False)
     rate_counter: Counter = field(init=False)
     redis: "Redis | None" = None
+    fast_lane: FastLane | None = None
 
     @classmethod
     async def start(cls, settings: Settings, *, use_arq: bool | None = None) -> "Services":
@@ -37,6 +39,10 @@ class Services:
             clock=Clock(),
             ids=IdFactory(settings.seed),
         )
+        if not is_sqlite(engine):
+            services.fast_lane = await FastLane.connect(
+                settings.resolved_database_url, settings.db_pool_size
+            )
         arq = settings.redis_url is not None if use_arq is None else use_arq
         if arq and settings.redis_url:
             services.queue = await ArqQueue.connect(settings.redis_url, settings.queue_name)
@@ -64,4 +70,6 @@ class Services:
         await self.queue.close()
         if self.redis is not None:
             await self.redis.aclose()
+        if self.fast_lane is not None:
+            await self.fast_lane.close()
         await self.engine.dispose()

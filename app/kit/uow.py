@@ -1,4 +1,5 @@
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,3 +34,7 @@ async def unit_of_work(services: Services) -> AsyncIterator[UnitOfWork]:
         except BaseException:
             await session.rollback()
             raise
+
+
+# For a route that opens its unit of work only on some paths (a dependency always would).
+unit_of_work_scope = asynccontextmanager(unit_of_work)

@@ -17,10 +17,18 @@ from app.api.message.schemas import (
     parse_send_body,
 )
 from app.api.message.service import MessageQueries
+from app.delivery.fastpush import fits_fast_lane, push_in_one_statement
 from app.delivery.narrowcast import TargetParser
-from app.delivery.service import NarrowcastService, SendService, SentMessage
-from app.deps import UowDep
+from app.delivery.service import (
+    UNKNOWN_RECIPIENT,
+    NarrowcastService,
+    SendService,
+    SentMessage,
+    sent_messages,
+)
+from app.deps import ServicesDep, UowDep
 from app.kit.errors import BadRequest
+from app.kit.uow import unit_of_work_scope
 from app.models import QuotaType, SendKind
 
 router = APIRouter(tags=["messaging-api"])
@@ -62,19 +70,35 @@ async def reply_message(
 async def push_message(
     body: JsonBody,
     channel: ChannelDep,
-    uow: UowDep,
+    services: ServicesDep,
     request_id: RequestIdDep,
     retry_key: RetryKeyHeader = None,
 ) -> SentMessagesResponse:
+    # No UowDep: on the fast lane a push opens no ORM session at all.
     key = parse_retry_key(retry_key)
     parsed = parse_send_body(body, to="one")
-    accepted = await SendService(uow, channel, request_id).push(
-        parsed.to[0],
-        parsed.messages,
-        notification_disabled=parsed.notification_disabled,
-        aggregation_units=parsed.aggregation_units,
-        retry_key=key,
-    )
+    if services.fast_lane is not None and fits_fast_lane(channel, key):
+        request_pk = await push_in_one_statement(
+            services.fast_lane,
+            channel,
+            request_id,
+            parsed.to[0],
+            parsed.messages,
+            notification_disabled=parsed.notification_disabled,
+            aggregation_units=parsed.aggregation_units,
+            now=services.clock.now(),
+        )
+        if request_pk is None:
+            raise BadRequest(UNKNOWN_RECIPIENT)
+        return _sent(sent_messages(channel, SendKind.PUSH, request_pk, parsed.messages))
+    async with unit_of_work_scope(services) as uow:
+        accepted = await SendService(uow, channel, request_id).push(
+            parsed.to[0],
+            parsed.messages,
+            notification_disabled=parsed.notification_disabled,
+            aggregation_units=parsed.aggregation_units,
+            retry_key=key,
+        )
     return _sent(accepted.sent_messages)
 
 

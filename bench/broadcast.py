@@ -14,39 +14,24 @@ import argparse
 import asyncio
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
+from benchkit import describe, free_port, kizuna, peak_rss_mb, stop
 
 ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS = "redis://127.0.0.1:6379/0"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 class Cluster:
     def __init__(self, database: str, workers: int) -> None:
-        self.env = {
-            **os.environ,
+        self.env: dict[str, str | None] = {
             "DATABASE_URL": f"postgresql://postgres@127.0.0.1:5432/{database}",
             "REDIS_URL": REDIS,
             "KIZUNA_QUEUE_NAME": f"kizuna:bench:{database}",
@@ -56,11 +41,7 @@ class Cluster:
         }
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.server = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve", "--port", str(self.port)],
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-        )
+        self.server = kizuna(["serve", "--port", str(self.port)], self.env)
         self.workers = [self.start_worker() for _ in range(workers)]
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -72,21 +53,11 @@ class Cluster:
         raise RuntimeError("kizuna serve did not start")
 
     def start_worker(self) -> subprocess.Popen[bytes]:
-        return subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "worker"],
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        return kizuna(["worker"], self.env)
 
     def stop(self) -> None:
         for process in [self.server, *self.workers]:
-            process.send_signal(signal.SIGINT)
-        for process in [self.server, *self.workers]:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop(process)
 
 
 async def sql(database: str, statement: str, *args: object) -> Any:
@@ -124,8 +95,8 @@ async def baseline(database: str, channel_pk: int) -> float:
     started = time.perf_counter()
     await sql(
         database,
-        "INSERT INTO deliveries (request_pk, channel_pk, user_pk, delivered_at) "
-        "SELECT (SELECT min(id) FROM message_requests), $1, user_pk, now() FROM friendships "
+        "INSERT INTO deliveries (request_pk, user_pk, delivered_at) "
+        "SELECT (SELECT min(id) FROM message_requests), user_pk, now() FROM friendships "
         "WHERE channel_pk = $1 AND status = 'following'",
         channel_pk,
     )
@@ -179,17 +150,15 @@ async def main() -> None:
             request_id = broadcast(cluster, token)
             kizuna_times.append(await wait_delivered(database, request_id) - started)
             await sql(database, "VACUUM deliveries")
-        base, kizuna = statistics.median(base_times), statistics.median(kizuna_times)
+        base, sent = statistics.median(base_times), statistics.median(kizuna_times)
         rows = args.followers
+        print(describe(f"raw INSERT..SELECT of {rows:,} deliveries", rows, base_times))
         print(
-            f"raw INSERT..SELECT of {rows:,} deliveries: median {base:.2f} s "
-            f"({rows / base:,.0f} rows/s) {[round(t, 2) for t in base_times]}"
+            describe(
+                f"broadcast to {rows:,} followers, request to last delivery", rows, kizuna_times
+            )
         )
-        print(
-            f"broadcast to {rows:,} followers, request to last delivery: median {kizuna:.2f} s "
-            f"({rows / kizuna:,.0f} rows/s) {[round(t, 2) for t in kizuna_times]}"
-        )
-        print(f"ratio of rates (broadcast / raw insert): {base / kizuna:.2f}")
+        print(f"ratio of rates (broadcast / raw insert): {base / sent:.2f}")
         print(
             "worker peak memory: "
             + ", ".join(f"{peak_rss_mb(w.pid):.0f} MB" for w in cluster.workers)

@@ -12,9 +12,6 @@ ratio is what Kizuna's real work (auth, validation, rows, commit) costs.
 import argparse
 import asyncio
 import json
-import os
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +22,7 @@ from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
+from benchkit import free_port, kizuna, stop, wait_up
 
 ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 BARE_APP = """
@@ -39,23 +37,6 @@ async def push(request: Request) -> dict:
     sent = [{"id": "500000000000000001", "quoteToken": "q"} for _ in body["messages"]]
     return {"sentMessages": sent}
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_up(url: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(url, timeout=2)
-            return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not come up")
 
 
 async def load(
@@ -96,22 +77,6 @@ async def load(
     return ok, failed
 
 
-def serve(
-    command: list[str], env: dict[str, str], cwd: str | None = None
-) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGINT)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=10)
@@ -125,27 +90,14 @@ async def main() -> None:
     bare_dir.mkdir()
     (bare_dir / "bare.py").write_text(BARE_APP)
     port, bare_port = free_port(), free_port()
-    env = {
-        **os.environ,
+    env: dict[str, str | None] = {
         "DATABASE_URL": f"postgresql://postgres@127.0.0.1:5432/{database}",
         "KIZUNA_RATE_LIMITS": "off",
         "KIZUNA_DEMO_CHANNEL": "false",
         "KIZUNA_LOG_LEVEL": "warning",
     }
-    kizuna = serve(
-        [
-            sys.executable,
-            "-m",
-            "app.cli",
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            str(args.processes),
-        ],
-        env,
-    )
-    bare = serve(
+    server = kizuna(["serve", "--port", str(port), "--workers", str(args.processes)], env)
+    bare = subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -159,8 +111,9 @@ async def main() -> None:
             "warning",
             "--no-access-log",
         ],
-        env,
         cwd=str(bare_dir),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         wait_up(f"http://127.0.0.1:{port}/_kizuna/health")
@@ -194,7 +147,7 @@ async def main() -> None:
             )
         print(f"ratio Kizuna / bare: {results['Kizuna'] / results['bare FastAPI']:.2f}")
     finally:
-        stop(kizuna)
+        stop(server)
         stop(bare)
         await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         await admin.close()

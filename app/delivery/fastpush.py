@@ -29,8 +29,8 @@ WITH target AS (
     FROM target
     RETURNING id
 ), delivery AS (
-    INSERT INTO deliveries (request_pk, channel_pk, user_pk, delivered_at)
-    SELECT request.id, $1, target.user_pk, $7 FROM request, target WHERE target.following
+    INSERT INTO deliveries (request_pk, user_pk, delivered_at)
+    SELECT request.id, target.user_pk, $7 FROM request, target WHERE target.following
 )
 SELECT id FROM request
 """

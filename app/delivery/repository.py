@@ -87,7 +87,6 @@ class DeliveryRepository(Repository):
         return await self.add(
             Delivery(
                 request_pk=request.id,
-                channel_pk=request.channel_pk,
                 user_pk=user_pk,
                 delivered_at=now,
             )
@@ -211,16 +210,13 @@ class DeliveryRepository(Repository):
     ) -> int:
         chosen = select(
             literal(request.id),
-            literal(request.channel_pk),
             Friendship.user_pk,
             literal(now, type_=Delivery.__table__.c.delivered_at.type),
         ).where(_followers(request.channel_pk), Friendship.id.between(lo, hi), condition)
         if needs_users:
             chosen = chosen.join(User, User.id == Friendship.user_pk)
         result = await self.session.execute(
-            insert(Delivery).from_select(
-                ["request_pk", "channel_pk", "user_pk", "delivered_at"], chosen
-            )
+            insert(Delivery).from_select(["request_pk", "user_pk", "delivered_at"], chosen)
         )
         return _rowcount(result)
 
@@ -239,27 +235,19 @@ class DeliveryRepository(Repository):
         )
 
     async def inbox(
-        self, channel_pk: int, user_pk: int, after: int
+        self, channel_pk: int, user_pk: int, after: datetime | None
     ) -> Sequence[tuple[Delivery, MessageRequest]]:
-        rows = await self.session.execute(
+        """Oldest first: by delivery time, then by the order the requests were accepted."""
+        query = (
             select(Delivery, MessageRequest)
             .join(MessageRequest, MessageRequest.id == Delivery.request_pk)
-            .where(
-                Delivery.user_pk == user_pk,
-                Delivery.channel_pk == channel_pk,
-                Delivery.id > after,
-            )
-            .order_by(Delivery.id)
+            .where(Delivery.user_pk == user_pk, MessageRequest.channel_pk == channel_pk)
+            .order_by(Delivery.delivered_at, Delivery.request_pk)
         )
+        if after is not None:
+            query = query.where(Delivery.delivered_at > after)
+        rows = await self.session.execute(query)
         return [(row[0], row[1]) for row in rows]
-
-    async def last_delivery_key(self, channel_pk: int, user_pk: int) -> int:
-        key = await self.session.scalar(
-            select(func.max(Delivery.id)).where(
-                Delivery.user_pk == user_pk, Delivery.channel_pk == channel_pk
-            )
-        )
-        return int(key or 0)
 
 
 def _followers(channel_pk: int) -> ColumnElement[bool]:

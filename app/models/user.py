@@ -62,8 +62,8 @@ class Friendship(IntKeyMixin, Base):
     followed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     since: Mapped[datetime] = mapped_column(UTCDateTime)
     blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # The user's inbox shows deliveries after this key (the control plane can clear it).
-    inbox_after: Mapped[int] = mapped_column(BigIntKey, default=0, server_default="0")
+    # The user's inbox shows what was delivered after this (the control plane can clear it).
+    inbox_cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class FriendshipEventKind(enum.StrEnum):

@@ -24,11 +24,11 @@ class InboxService:
 
     async def inbox(self, channel: Channel, user: User) -> list[dict[str, Any]]:
         friendship = await self.users.friendship(channel.id, user.id)
-        after = friendship.inbox_after if friendship else 0
+        after = friendship.inbox_cleared_at if friendship else None
         items: list[dict[str, Any]] = []
         for delivery, request in await self.deliveries.inbox(channel.id, user.id, after):
             for index, message in enumerate(request.messages):
-                message_id = identity.message_id(request.kind, request.id, delivery.id, index)
+                message_id = identity.message_id(request.kind, request.id, delivery.user_pk, index)
                 item: dict[str, Any] = {"messageId": message_id}
                 if identity.quotable(message):
                     item["quoteToken"] = identity.quote_token(channel.secret, message_id)
@@ -44,7 +44,7 @@ class InboxService:
     async def clear(self, channel: Channel, user: User) -> None:
         friendship = await self.users.friendship(channel.id, user.id)
         if friendship is not None:
-            friendship.inbox_after = await self.deliveries.last_delivery_key(channel.id, user.id)
+            friendship.inbox_cleared_at = self.clock.now()
 
     async def mint_reply_token(self, channel: Channel, user: User) -> ReplyToken:
         friendship = await self.users.friendship(channel.id, user.id)

@@ -1,0 +1,68 @@
+"""What the benchmark scripts share: ports, servers on loopback, medians and memory."""
+
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_up(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(url, timeout=2)
+            return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def kizuna(
+    args: Sequence[str], env: dict[str, str | None], **kwargs: object
+) -> "subprocess.Popen[bytes]":
+    """`kizuna <args>` as a child process with this interpreter, output discarded; a None in
+    `env` removes that variable from the inherited environment."""
+    merged = {**os.environ, **env}
+    return subprocess.Popen(
+        [sys.executable, "-m", "app.cli", *args],
+        env={name: value for name, value in merged.items() if value is not None},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        **kwargs,  # type: ignore[call-overload]
+    )
+
+
+def stop(process: "subprocess.Popen[bytes]") -> None:
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def describe(name: str, rows: int, times: list[float]) -> str:
+    median = statistics.median(times)
+    return (
+        f"{name}: median {median:.2f} s ({rows / median:,.0f} rows/s) "
+        f"{[round(t, 2) for t in times]}"
+    )

@@ -5,10 +5,16 @@ fits in one statement runs here instead, in autocommit, at about a tenth of that
 has such a lane: on SQLite (one process, the embedded default) every path goes through the ORM.
 """
 
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 import asyncpg
 from sqlalchemy.engine import make_url
+
+from app.kit.batcher import Batcher
+
+In = TypeVar("In")
+Out = TypeVar("Out")
 
 
 async def _nothing_to_reset(_connection: asyncpg.Connection) -> None:
@@ -17,8 +23,10 @@ async def _nothing_to_reset(_connection: asyncpg.Connection) -> None:
 
 
 class FastLane:
-    def __init__(self, pool: "asyncpg.Pool[asyncpg.Record]") -> None:
+    def __init__(self, pool: "asyncpg.Pool[asyncpg.Record]", size: int) -> None:
         self.pool = pool
+        self.size = size
+        self._batchers: dict[str, Batcher[Any, Any]] = {}
 
     @classmethod
     async def connect(cls, database_url: str, size: int) -> "FastLane":
@@ -29,12 +37,26 @@ class FastLane:
             max_size=size,
             reset=_nothing_to_reset,
         )
-        return cls(pool)
+        return cls(pool, size)
 
     async def fetchrow(self, sql: str, *args: Any) -> asyncpg.Record | None:
         async with self.pool.acquire() as connection:
             row: asyncpg.Record | None = await connection.fetchrow(sql, *args)
             return row
+
+    async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
+        async with self.pool.acquire() as connection:
+            rows: list[asyncpg.Record] = await connection.fetch(sql, *args)
+            return rows
+
+    def batcher(
+        self, name: str, run: Callable[[list[In]], Awaitable[Sequence[Out]]]
+    ) -> Batcher[In, Out]:
+        """This lane's batcher for `name`, made on first use; each may hold half the pool."""
+        if name not in self._batchers:
+            self._batchers[name] = Batcher(run, concurrency=max(self.size // 2, 1))
+        batcher: Batcher[In, Out] = self._batchers[name]
+        return batcher
 
     async def close(self) -> None:
         await self.pool.close()

@@ -17,7 +17,7 @@ from app.api.message.schemas import (
     parse_send_body,
 )
 from app.api.message.service import MessageQueries
-from app.delivery.fastpush import fits_fast_lane, push_in_one_statement
+from app.delivery.fastpush import fits_fast_lane, push_on_fast_lane
 from app.delivery.narrowcast import TargetParser
 from app.delivery.service import (
     UNKNOWN_RECIPIENT,
@@ -78,7 +78,7 @@ async def push_message(
     key = parse_retry_key(retry_key)
     parsed = parse_send_body(body, to="one")
     if services.fast_lane is not None and fits_fast_lane(channel, key):
-        request_pk = await push_in_one_statement(
+        request_pk = await push_on_fast_lane(
             services.fast_lane,
             channel,
             request_id,

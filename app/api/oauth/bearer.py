@@ -2,6 +2,7 @@
 
 from typing import Protocol
 
+import asyncpg
 import jwt
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -50,7 +51,7 @@ _CHANNEL_COLUMNS = ", ".join(f"c.{column.name}" for column in Channel.__table__.
 _TOKEN_SQL = (
     f"SELECT {_CHANNEL_COLUMNS}, t.id AS t_id, t.token AS t_token, t.kind AS t_kind,"
     " t.created_at AS t_created_at, t.expires_at AS t_expires_at, t.revoked_at AS t_revoked_at"
-    " FROM access_tokens t JOIN channels c ON c.id = t.channel_pk WHERE t.token = $1"
+    " FROM access_tokens t JOIN channels c ON c.id = t.channel_pk WHERE t.token = ANY($1::text[])"
 )
 _CHANNEL_SQL = f"SELECT {_CHANNEL_COLUMNS} FROM channels c WHERE c.channel_id = $1"
 
@@ -70,7 +71,8 @@ class FastLaneLookup:
         self.lane = lane
 
     async def get_with_channel(self, token: str) -> tuple[AccessToken, Channel] | None:
-        row = await self.lane.fetchrow(_TOKEN_SQL, token)
+        # Tokens of requests in flight together are looked up in one statement.
+        row = await self.lane.batcher("bearer", self._lookup_many).submit(token)
         if row is None:
             return None
         channel = _channel(dict(row))
@@ -84,6 +86,11 @@ class FastLaneLookup:
             revoked_at=row["t_revoked_at"],
         )
         return access_token, channel
+
+    async def _lookup_many(self, tokens: list[str]) -> list[asyncpg.Record | None]:
+        rows = await self.lane.fetch(_TOKEN_SQL, tokens)
+        found = {row["t_token"]: row for row in rows}
+        return [found.get(token) for token in tokens]
 
     async def get_by_channel_id(self, channel_id: str) -> Channel | None:
         row = await self.lane.fetchrow(_CHANNEL_SQL, channel_id)

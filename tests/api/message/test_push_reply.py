@@ -1,3 +1,4 @@
+import asyncio
 import uuid
 from datetime import timedelta
 
@@ -132,6 +133,45 @@ class TestPush:
                 PushMessageRequest(to=alice, messages=[TextMessage(text="async")])
             )
         assert control.inbox(channel, alice)[0]["messageId"] == response.sent_messages[0].id
+
+    @pytest.mark.asyncio
+    async def test_concurrent_pushes_each_get_their_own_answer(
+        self, server: LiveServer, control: Control, channel: ChannelInfo
+    ) -> None:
+        # Sent together, these share database statements on Postgres; each answer must still
+        # be its own: ids for friends and blocked users, 400 for users that do not exist.
+        friends = [control.user(f"Friend {n}") for n in range(8)]
+        blocked = [control.user(f"Blocked {n}") for n in range(4)]
+        for user_id in friends + blocked:
+            control.follow(channel, user_id)
+        for user_id in blocked:
+            control.unfollow(channel, user_id)
+        strangers = [f"U{uuid.uuid4().hex}" for _ in range(4)]
+        recipients = friends * 3 + blocked + strangers
+        async with AsyncApiClient(
+            messaging_config(server.base_url, channel.access_token)
+        ) as client:
+            api = AsyncMessagingApi(client)
+            outcomes = await asyncio.gather(
+                *(
+                    api.push_message(
+                        PushMessageRequest(to=user_id, messages=[TextMessage(text=user_id)])
+                    )
+                    for user_id in recipients
+                ),
+                return_exceptions=True,
+            )
+        for user_id, outcome in zip(recipients, outcomes, strict=True):
+            if user_id in strangers:
+                assert isinstance(outcome, ApiException) and outcome.status == 400
+            else:
+                assert isinstance(outcome, PushMessageResponse)
+        sent_ids = [o.sent_messages[0].id for o in outcomes if isinstance(o, PushMessageResponse)]
+        assert len(set(sent_ids)) == len(sent_ids) == len(friends) * 3 + len(blocked)
+        for user_id in friends:
+            inbox = control.inbox(channel, user_id)
+            assert [item["message"]["text"] for item in inbox] == [user_id] * 3
+        assert all(control.inbox(channel, user_id) == [] for user_id in blocked)
 
 
 class TestReply:

@@ -1,11 +1,13 @@
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
 
 from app.api.oauth.bearer import BearerAuth, FastLaneLookup, SessionLookup
 from app.api.oauth.service import TokenService
-from app.deps import ClockDep, IdsDep, ServicesDep, SessionDep
+from app.api.ratelimit import enforce_rate_limit
+from app.deps import ClockDep, IdsDep, SessionDep
 from app.kit.errors import BadRequest
+from app.kit.services import Services
 from app.models import Channel
 
 
@@ -16,20 +18,27 @@ async def get_token_service(session: SessionDep, clock: ClockDep, ids: IdsDep) -
 TokensDep = Annotated[TokenService, Depends(get_token_service)]
 
 
-async def authenticated_channel(
-    services: ServicesDep,
-    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
-) -> Channel:
+async def authenticated_channel(request: Request) -> Channel:
     """The channel whose access token signs this request; every LINE route depends on it.
 
-    It is looked up outside the request's session, so a route that needs no session (push on
-    the fast lane) opens none; the channel is detached and read-only to LINE routes.
+    It also makes the other checks every LINE route shares (rate limit, where a retry key may
+    be sent): one dependency rather than three, as FastAPI's solving costs per dependency on
+    every request. The channel is looked up outside the request's session, so a route that
+    needs no session (push on the fast lane) opens none; it is detached and read-only here.
     """
+    services: Services = request.app.state.services
+    authorization = request.headers.get("authorization")
     if services.fast_lane is not None:
-        lookup = FastLaneLookup(services.fast_lane)
-        return await BearerAuth(lookup, services.clock).authenticate(authorization)
-    async with services.session_maker() as session:
-        return await BearerAuth(SessionLookup(session), services.clock).authenticate(authorization)
+        bearer = BearerAuth(FastLaneLookup(services.fast_lane), services.clock)
+        channel = await bearer.authenticate(authorization)
+    else:
+        async with services.session_maker() as session:
+            channel = await BearerAuth(SessionLookup(session), services.clock).authenticate(
+                authorization
+            )
+    await enforce_rate_limit(request, channel, services)
+    refuse_retry_key(request)
+    return channel
 
 
 ChannelDep = Annotated[Channel, Depends(authenticated_channel)]
@@ -40,7 +49,7 @@ RETRY_KEY_ROUTES = frozenset(
 )
 
 
-async def refuse_retry_key(request: Request) -> None:
+def refuse_retry_key(request: Request) -> None:
     """`X-Line-Retry-Key` is accepted only where the platform accepts it."""
     if "x-line-retry-key" in request.headers:
         route = request.scope.get("route")

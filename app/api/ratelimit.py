@@ -2,14 +2,13 @@
 
 import time
 from dataclasses import dataclass
-from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Request
 
-from app.api.deps import ChannelDep
-from app.deps import ServicesDep
 from app.kit.errors import TooManyRequests
 from app.kit.ratecount import PREFIX
+from app.kit.services import Services
+from app.models import Channel
 
 RATE_LIMITED = "The API rate limit has been exceeded. Try again later."
 
@@ -61,7 +60,7 @@ def limit_for(path: str, method: str) -> Limit:
     return DEFAULT
 
 
-async def enforce_rate_limit(request: Request, channel: ChannelDep, services: ServicesDep) -> None:
+async def enforce_rate_limit(request: Request, channel: Channel, services: Services) -> None:
     if services.settings.rate_limits == "off" or not channel.rate_limits_enabled:
         return
     route = request.scope.get("route")
@@ -71,6 +70,3 @@ async def enforce_rate_limit(request: Request, channel: ChannelDep, services: Se
     key = f"{PREFIX}{channel.id}:{limit.bucket}:{window}:{limit.window_seconds}"
     if await services.rate_counter.hit(key, limit.window_seconds) > limit.requests:
         raise TooManyRequests(RATE_LIMITED)
-
-
-RateLimitDep = Annotated[None, Depends(enforce_rate_limit)]

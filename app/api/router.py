@@ -3,19 +3,14 @@
 from fastapi import APIRouter, Depends
 
 from app.api.bot.router import router as bot_router
-from app.api.deps import authenticated_channel, refuse_retry_key
+from app.api.deps import authenticated_channel
 from app.api.message.router import router as message_router
 from app.api.oauth.router import router as oauth_router
 from app.api.profile.router import router as profile_router
-from app.api.ratelimit import enforce_rate_limit
 from app.schemas.base import LINE_ERRORS
 
 authenticated = APIRouter(
-    dependencies=[
-        Depends(authenticated_channel),
-        Depends(enforce_rate_limit),
-        Depends(refuse_retry_key),
-    ],
+    dependencies=[Depends(authenticated_channel)],
     responses=LINE_ERRORS,
 )
 authenticated.include_router(bot_router)

@@ -32,6 +32,9 @@ format: install
 
 bench: install
 	$(BIN)/python bench/seed.py
+	$(BIN)/python bench/broadcast.py --kill
+	$(BIN)/python bench/broadcast_sqlite.py
+	$(BIN)/python bench/push.py
 
 clean:
 	rm -rf $(VENV) .kizuna .pytest_cache .mypy_cache .ruff_cache

@@ -33,6 +33,20 @@ class Settings(BaseSettings):
     # Jobs one arq worker runs at once.
     worker_max_jobs: int = Field(default=4, ge=1, validation_alias="KIZUNA_WORKER_MAX_JOBS")
     db_pool_size: int = Field(default=10, validation_alias="KIZUNA_DB_POOL_SIZE")
+    reply_token_seconds: int = Field(
+        default=60, ge=1, validation_alias="KIZUNA_REPLY_TOKEN_SECONDS"
+    )
+    # The platform does not publish its redelivery schedule: seconds after each failed attempt.
+    redelivery_delays: str = Field(
+        default="10,30,60,300,900", validation_alias="KIZUNA_WEBHOOK_REDELIVERY_DELAYS"
+    )
+    webhook_timeout_seconds: float = Field(
+        default=2.0, gt=0, validation_alias="KIZUNA_WEBHOOK_TIMEOUT_SECONDS"
+    )
+
+    @property
+    def redelivery_schedule(self) -> list[float]:
+        return [float(part) for part in self.redelivery_delays.split(",") if part.strip()]
 
     @cached_property
     def resolved_database_url(self) -> str:

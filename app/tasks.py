@@ -3,5 +3,6 @@
 from app.api.oauth import tasks as oauth_tasks
 from app.delivery import tasks as delivery_tasks
 from app.kit.queue import JOBS
+from app.webhook import dispatch as webhook_tasks
 
-__all__ = ["JOBS", "delivery_tasks", "oauth_tasks"]
+__all__ = ["JOBS", "delivery_tasks", "oauth_tasks", "webhook_tasks"]

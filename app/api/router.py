@@ -7,6 +7,7 @@ from app.api.deps import authenticated_channel
 from app.api.message.router import router as message_router
 from app.api.oauth.router import router as oauth_router
 from app.api.profile.router import router as profile_router
+from app.api.webhook.router import router as webhook_router
 from app.schemas.base import LINE_ERRORS
 
 authenticated = APIRouter(
@@ -16,6 +17,7 @@ authenticated = APIRouter(
 authenticated.include_router(bot_router)
 authenticated.include_router(profile_router)
 authenticated.include_router(message_router)
+authenticated.include_router(webhook_router)
 
 # Token endpoints authenticate with client credentials or assertions in the body instead.
 public = APIRouter()

@@ -4,9 +4,11 @@ from app.control.channels.router import router as channels_router
 from app.control.messages.router import router as messages_router
 from app.control.system.router import router as system_router
 from app.control.users.router import router as users_router
+from app.control.webhook.router import router as webhook_router
 
 router = APIRouter(prefix="/_kizuna")
 router.include_router(channels_router)
 router.include_router(users_router)
 router.include_router(messages_router)
+router.include_router(webhook_router)
 router.include_router(system_router)

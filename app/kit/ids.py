@@ -2,6 +2,8 @@ import random
 import secrets
 import string
 
+from ulid import ULID
+
 
 class IdFactory:
     """Makes ids that look like the platform's.
@@ -49,6 +51,10 @@ class IdFactory:
         """URL-safe random text for access tokens and other bearer secrets."""
         alphabet = string.ascii_letters + string.digits + "+/"
         return "".join(self._random.choice(alphabet) for _ in range(nbytes * 4 // 3)) + "="
+
+    def webhook_event_id(self, at_ms: int) -> str:
+        """A ULID: the event's time in milliseconds, then 80 random bits."""
+        return str(ULID.from_bytes(at_ms.to_bytes(6, "big") + self._random.randbytes(10)))
 
     def key_id(self) -> str:
         alphabet = string.ascii_letters + string.digits + "-_"

@@ -27,6 +27,10 @@ def job(function: JobFunction) -> JobFunction:
 class JobQueue(Protocol):
     async def enqueue(self, name: str, /, **kwargs: Any) -> None: ...
 
+    async def enqueue_in(self, seconds: float, name: str, /, **kwargs: Any) -> None:
+        """Run the job once `seconds` have passed (not counted by `drain`)."""
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -39,8 +43,22 @@ class InProcessQueue:
         self._ctx = ctx
         self._registry = registry
         self._tasks: set[asyncio.Task[None]] = set()
+        self._timers: set[asyncio.TimerHandle] = set()
+
+    async def enqueue_in(self, seconds: float, name: str, /, **kwargs: Any) -> None:
+        loop = asyncio.get_running_loop()
+
+        def fire() -> None:
+            self._timers.discard(timer)
+            self._start(name, kwargs)
+
+        timer = loop.call_later(max(seconds, 0), fire)
+        self._timers.add(timer)
 
     async def enqueue(self, name: str, /, **kwargs: Any) -> None:
+        self._start(name, kwargs)
+
+    def _start(self, name: str, kwargs: dict[str, Any]) -> None:
         function = self._registry[name]
         task = asyncio.create_task(self._run(name, function, kwargs), name=f"job:{name}")
         self._tasks.add(task)
@@ -63,6 +81,9 @@ class InProcessQueue:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def close(self) -> None:
+        for timer in self._timers:
+            timer.cancel()
+        self._timers.clear()
         try:
             await asyncio.wait_for(self.drain(), timeout=10)
         except TimeoutError:
@@ -87,6 +108,11 @@ class ArqQueue:
 
     async def enqueue(self, name: str, /, **kwargs: Any) -> None:
         await self._pool.enqueue_job(name, _queue_name=self._queue_name, **kwargs)
+
+    async def enqueue_in(self, seconds: float, name: str, /, **kwargs: Any) -> None:
+        await self._pool.enqueue_job(
+            name, _queue_name=self._queue_name, _defer_by=max(seconds, 0), **kwargs
+        )
 
     async def close(self) -> None:
         await self._pool.aclose()

@@ -12,6 +12,7 @@ from app.kit.queue import ArqQueue, InProcessQueue, JobQueue
 from app.kit.ratecount import Counter, LocalCounter, RedisCounter
 
 if TYPE_CHECKING:
+    import aiohttp
     from redis.asyncio import Redis
 
 
@@ -28,6 +29,17 @@ class Services:
     rate_counter: Counter = field(init=False)
     redis: "Redis | None" = None
     fast_lane: FastLane | None = None
+    _http: "aiohttp.ClientSession | None" = None
+
+    async def http(self) -> "aiohttp.ClientSession":
+        """The client that calls bots' webhooks, made on first use in the running loop."""
+        if self._http is None or self._http.closed:
+            import aiohttp
+
+            self._http = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=256, limit_per_host=64)
+            )
+        return self._http
 
     @classmethod
     async def start(cls, settings: Settings, *, use_arq: bool | None = None) -> "Services":
@@ -68,6 +80,8 @@ class Services:
 
     async def close(self) -> None:
         await self.queue.close()
+        if self._http is not None:
+            await self._http.close()
         if self.redis is not None:
             await self.redis.aclose()
         if self.fast_lane is not None:

@@ -21,6 +21,7 @@ from app.models.user import (
     Gender,
     User,
 )
+from app.models.webhook import EventState, WebhookAttempt, WebhookEvent
 
 __all__ = [
     "AccessToken",
@@ -31,6 +32,7 @@ __all__ = [
     "ChatMode",
     "Delivery",
     "DeliveryBatch",
+    "EventState",
     "Friendship",
     "FriendshipEvent",
     "FriendshipEventKind",
@@ -48,4 +50,6 @@ __all__ = [
     "SendKind",
     "TokenKind",
     "User",
+    "WebhookAttempt",
+    "WebhookEvent",
 ]

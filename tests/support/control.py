@@ -73,5 +73,21 @@ class Control:
         body: dict[str, Any] = {"type": kind, **({"value": value} if value is not None else {})}
         self._ok(self.http.put(f"/_kizuna/channels/{channel.channel_id}/quota", json=body))
 
+    def webhook(self, channel: ChannelInfo, **settings: Any) -> dict[str, Any]:
+        path = f"/_kizuna/channels/{channel.channel_id}/webhook"
+        return dict(self._ok(self.http.put(path, json=settings)))
+
+    def say(self, channel: ChannelInfo, user_id: str, message: dict[str, Any]) -> dict[str, Any]:
+        path = f"/_kizuna/channels/{channel.channel_id}/users/{user_id}/messages"
+        return dict(self._ok(self.http.post(path, json=message), 201))
+
+    def postback(self, channel: ChannelInfo, user_id: str, **body: Any) -> dict[str, Any]:
+        path = f"/_kizuna/channels/{channel.channel_id}/users/{user_id}/postback"
+        return dict(self._ok(self.http.post(path, json=body), 201))
+
+    def webhook_attempts(self, channel: ChannelInfo) -> list[dict[str, Any]]:
+        path = f"/_kizuna/channels/{channel.channel_id}/webhook/deliveries"
+        return list(self._ok(self.http.get(path)))
+
     def close(self) -> None:
         self.http.close()

@@ -8,7 +8,9 @@ from app.control.schemas import (
     FriendshipView,
     UserView,
 )
+from app.deps import UowDep
 from app.models import Channel, Friendship, User
+from app.webhook.events import EventService
 
 router = APIRouter(tags=["control: users"])
 
@@ -74,11 +76,13 @@ async def get_user(userId: str, users: UserServiceDep) -> UserView:
     response_model_exclude_none=True,
 )
 async def follow(
-    channelId: str, userId: str, channels: ChannelServiceDep, users: UserServiceDep
+    channelId: str, userId: str, channels: ChannelServiceDep, users: UserServiceDep, uow: UowDep
 ) -> FriendshipView:
-    """The user adds the channel's account as a friend (or unblocks it)."""
+    """The user adds the channel's account as a friend (or unblocks it): a follow event."""
     channel, user = await channels.get(channelId), await users.get(userId)
     result = await users.follow(channel, user)
+    if result.changed:
+        await EventService(uow).follow(channel, user, is_unblocked=result.is_unblocked)
     return _friendship_view(
         channel, user, result.friendship, changed=result.changed, is_unblocked=result.is_unblocked
     )
@@ -90,11 +94,14 @@ async def follow(
     response_model_exclude_none=True,
 )
 async def unfollow(
-    channelId: str, userId: str, channels: ChannelServiceDep, users: UserServiceDep
+    channelId: str, userId: str, channels: ChannelServiceDep, users: UserServiceDep, uow: UowDep
 ) -> FriendshipView:
-    """The user blocks the channel's account (LINE has no other way to unfollow)."""
+    """The user blocks the channel's account (LINE has no other way to unfollow): an unfollow
+    event."""
     channel, user = await channels.get(channelId), await users.get(userId)
     friendship, changed = await users.block(channel, user)
+    if changed:
+        await EventService(uow).unfollow(channel, user)
     return _friendship_view(channel, user, friendship, changed=changed)
 
 

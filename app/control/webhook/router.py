@@ -1,0 +1,156 @@
+"""What users do that reaches the bot as webhook events, and the log of what was sent."""
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Query
+from pydantic import AnyHttpUrl, Field
+from sqlalchemy import update
+
+from app.control.deps import ChannelServiceDep, UserServiceDep
+from app.deps import UowDep
+from app.kit.errors import Conflict
+from app.models import Channel, EventState, FriendshipStatus, User, WebhookEvent
+from app.schemas.base import WireModel
+from app.webhook.events import EventService
+from app.webhook.repository import WebhookRepository
+
+router = APIRouter(tags=["control: webhooks"])
+USER = "/channels/{channelId}/users/{userId}"
+
+
+class PostbackRequest(WireModel):
+    data: str = Field(min_length=1, max_length=300)
+    params: dict[str, Any] | None = None
+    display_text: str | None = Field(default=None, max_length=300)
+
+
+class WebhookSettings(WireModel):
+    url: AnyHttpUrl | None = None
+    enabled: bool | None = None
+    redelivery: bool | None = None
+
+
+class WebhookSettingsView(WireModel):
+    url: str | None
+    enabled: bool
+    redelivery: bool
+
+
+class AttemptView(WireModel):
+    started_at: datetime
+    url: str
+    event_ids: list[str]
+    is_redelivery: bool
+    success: bool
+    status_code: int
+    reason: str | None
+    detail: str | None
+    latency_ms: int
+    response: str | None
+
+
+async def _may_talk(users: UserServiceDep, channel: Channel, user: User) -> None:
+    friendship = await users.users.friendship(channel.id, user.id)
+    if friendship is not None and friendship.status == FriendshipStatus.BLOCKED:
+        raise Conflict(f"User {user.user_id} has blocked channel {channel.channel_id}")
+
+
+@router.post(f"{USER}/messages", status_code=201)
+async def send_message(
+    channelId: str,
+    userId: str,
+    message: dict[str, Any],
+    channels: ChannelServiceDep,
+    users: UserServiceDep,
+    uow: UowDep,
+) -> dict[str, Any]:
+    """The user sends a message to the account (text with LINE emoji and mentions, sticker,
+    location); answers the webhook event the bot will receive."""
+    channel, user = await channels.get(channelId), await users.get(userId)
+    await _may_talk(users, channel, user)
+    return await EventService(uow).message(channel, user, message)
+
+
+@router.post(f"{USER}/postback", status_code=201)
+async def postback(
+    channelId: str,
+    userId: str,
+    body: PostbackRequest,
+    channels: ChannelServiceDep,
+    users: UserServiceDep,
+    uow: UowDep,
+) -> dict[str, Any]:
+    """The user taps a postback action; answers the webhook event the bot will receive."""
+    channel, user = await channels.get(channelId), await users.get(userId)
+    await _may_talk(users, channel, user)
+    return await EventService(uow).postback(channel, user, body.data, body.params)
+
+
+@router.get("/channels/{channelId}/webhook", response_model=WebhookSettingsView)
+async def get_webhook(channelId: str, channels: ChannelServiceDep) -> WebhookSettingsView:
+    channel = await channels.get(channelId)
+    return WebhookSettingsView(
+        url=channel.webhook_url,
+        enabled=channel.webhook_enabled,
+        redelivery=channel.webhook_redelivery,
+    )
+
+
+@router.put("/channels/{channelId}/webhook", response_model=WebhookSettingsView)
+async def put_webhook(
+    channelId: str, body: WebhookSettings, channels: ChannelServiceDep
+) -> WebhookSettingsView:
+    """Set the webhook URL, switch the webhook on or off, switch redelivery on or off."""
+    channel = await channels.get(channelId)
+    if "url" in body.model_fields_set:
+        channel.webhook_url = str(body.url) if body.url else None
+    if body.enabled is not None:
+        channel.webhook_enabled = body.enabled
+    if body.redelivery is not None:
+        channel.webhook_redelivery = body.redelivery
+    return WebhookSettingsView(
+        url=channel.webhook_url,
+        enabled=channel.webhook_enabled,
+        redelivery=channel.webhook_redelivery,
+    )
+
+
+@router.get("/channels/{channelId}/webhook/deliveries", response_model=list[AttemptView])
+async def webhook_deliveries(
+    channelId: str,
+    channels: ChannelServiceDep,
+    uow: UowDep,
+    limit: int = Query(default=100, ge=1, le=1000),
+) -> list[AttemptView]:
+    """Every signed request sent to the bot, newest first: its events, status and reason."""
+    channel = await channels.get(channelId)
+    attempts = await WebhookRepository(uow.session).attempts(channel.id, limit)
+    return [
+        AttemptView(
+            started_at=a.started_at,
+            url=a.url,
+            event_ids=a.event_ids,
+            is_redelivery=a.is_redelivery,
+            success=a.success,
+            status_code=a.status_code,
+            reason=a.reason,
+            detail=a.detail,
+            latency_ms=a.latency_ms,
+            response=a.response,
+        )
+        for a in attempts
+    ]
+
+
+@router.post("/channels/{channelId}/webhook/redeliver", status_code=202)
+async def redeliver_now(channelId: str, channels: ChannelServiceDep, uow: UowDep) -> dict[str, Any]:
+    """Events waiting for a redelivery are sent now rather than on the schedule."""
+    channel = await channels.get(channelId)
+    await uow.session.execute(
+        update(WebhookEvent)
+        .where(WebhookEvent.channel_pk == channel.id, WebhookEvent.state == EventState.PENDING)
+        .values(next_attempt_at=None)
+    )
+    uow.enqueue_after_commit("dispatch_webhooks", channel_pk=channel.id)
+    return {}

@@ -1,0 +1,1 @@
+"""Platform → bot: events from user actions, signed requests, dispatch, retries, the attempt log."""

@@ -1,0 +1,75 @@
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import or_, select, text, update
+
+from app.kit.repository import Repository
+from app.models import EventState, WebhookAttempt, WebhookEvent
+
+BATCH_EVENTS = 100
+
+
+class WebhookRepository(Repository):
+    async def lock_channel(self, channel_pk: int) -> None:
+        """One dispatcher per channel at a time, so the bot sees events in order (Postgres;
+        SQLite has one writer anyway)."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            await self.session.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": 0x4B5A0000 + channel_pk}
+            )
+
+    async def in_flight(self, channel_pk: int) -> bool:
+        found = await self.session.scalar(
+            select(WebhookEvent.id)
+            .where(WebhookEvent.channel_pk == channel_pk, WebhookEvent.state == EventState.SENDING)
+            .limit(1)
+        )
+        return found is not None
+
+    async def due(self, channel_pk: int, now: datetime) -> Sequence[WebhookEvent]:
+        rows = await self.session.scalars(
+            select(WebhookEvent)
+            .where(
+                WebhookEvent.channel_pk == channel_pk,
+                WebhookEvent.state == EventState.PENDING,
+                or_(WebhookEvent.next_attempt_at.is_(None), WebhookEvent.next_attempt_at <= now),
+            )
+            .order_by(WebhookEvent.id)
+            .limit(BATCH_EVENTS)
+        )
+        return rows.all()
+
+    async def next_due_at(self, channel_pk: int) -> datetime | None:
+        return await self.session.scalar(
+            select(WebhookEvent.next_attempt_at)
+            .where(
+                WebhookEvent.channel_pk == channel_pk,
+                WebhookEvent.state == EventState.PENDING,
+            )
+            .order_by(WebhookEvent.next_attempt_at.nulls_first())
+            .limit(1)
+        )
+
+    async def events(self, keys: Sequence[int]) -> Sequence[WebhookEvent]:
+        rows = await self.session.scalars(
+            select(WebhookEvent).where(WebhookEvent.id.in_(keys)).order_by(WebhookEvent.id)
+        )
+        return rows.all()
+
+    async def release_stale(self, before: datetime) -> int:
+        """Events a crashed dispatcher claimed go back to pending."""
+        result = await self.session.execute(
+            update(WebhookEvent)
+            .where(WebhookEvent.state == EventState.SENDING, WebhookEvent.claimed_at < before)
+            .values(state=EventState.PENDING)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def attempts(self, channel_pk: int, limit: int) -> Sequence[WebhookAttempt]:
+        rows = await self.session.scalars(
+            select(WebhookAttempt)
+            .where(WebhookAttempt.channel_pk == channel_pk)
+            .order_by(WebhookAttempt.id.desc())
+            .limit(limit)
+        )
+        return rows.all()

@@ -35,6 +35,7 @@ bench: install
 	$(BIN)/python bench/broadcast.py --kill
 	$(BIN)/python bench/broadcast_sqlite.py
 	$(BIN)/python bench/push.py
+	$(BIN)/python bench/webhook.py
 
 clean:
 	rm -rf $(VENV) .kizuna .pytest_cache .mypy_cache .ruff_cache

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     redelivery_delays: str = Field(
         default="10,30,60,300,900", validation_alias="KIZUNA_WEBHOOK_REDELIVERY_DELAYS"
     )
+    webhook_max_events: int = Field(default=100, ge=1, validation_alias="KIZUNA_WEBHOOK_MAX_EVENTS")
     webhook_timeout_seconds: float = Field(
         default=2.0, gt=0, validation_alias="KIZUNA_WEBHOOK_TIMEOUT_SECONDS"
     )

@@ -89,11 +89,11 @@ async def _claim(services: Services, channel_pk: int) -> Claimed | None:
     async with transaction(services.session_maker) as session:
         repository = WebhookRepository(session)
         await repository.lock_channel(channel_pk)
-        await repository.release_stale(now - STALE_CLAIM)
+        await repository.release_stale(channel_pk, now - STALE_CLAIM)
         if await repository.in_flight(channel_pk):
             return None  # the dispatcher holding them sends the rest after (order per channel)
         channel = await session.get(Channel, channel_pk)
-        due = await repository.due(channel_pk, now)
+        due = await repository.due(channel_pk, now, services.settings.webhook_max_events)
         if channel is None or not due:
             return None
         if not channel.webhook_enabled or not channel.webhook_url:

@@ -6,8 +6,6 @@ from sqlalchemy import or_, select, text, update
 from app.kit.repository import Repository
 from app.models import EventState, WebhookAttempt, WebhookEvent
 
-BATCH_EVENTS = 100
-
 
 class WebhookRepository(Repository):
     async def lock_channel(self, channel_pk: int) -> None:
@@ -26,7 +24,7 @@ class WebhookRepository(Repository):
         )
         return found is not None
 
-    async def due(self, channel_pk: int, now: datetime) -> Sequence[WebhookEvent]:
+    async def due(self, channel_pk: int, now: datetime, limit: int) -> Sequence[WebhookEvent]:
         rows = await self.session.scalars(
             select(WebhookEvent)
             .where(
@@ -35,7 +33,7 @@ class WebhookRepository(Repository):
                 or_(WebhookEvent.next_attempt_at.is_(None), WebhookEvent.next_attempt_at <= now),
             )
             .order_by(WebhookEvent.id)
-            .limit(BATCH_EVENTS)
+            .limit(limit)
         )
         return rows.all()
 
@@ -56,11 +54,15 @@ class WebhookRepository(Repository):
         )
         return rows.all()
 
-    async def release_stale(self, before: datetime) -> int:
+    async def release_stale(self, channel_pk: int, before: datetime) -> int:
         """Events a crashed dispatcher claimed go back to pending."""
         result = await self.session.execute(
             update(WebhookEvent)
-            .where(WebhookEvent.state == EventState.SENDING, WebhookEvent.claimed_at < before)
+            .where(
+                WebhookEvent.channel_pk == channel_pk,
+                WebhookEvent.state == EventState.SENDING,
+                WebhookEvent.claimed_at < before,
+            )
             .values(state=EventState.PENDING)
         )
         return int(getattr(result, "rowcount", 0) or 0)

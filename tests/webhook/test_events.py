@@ -67,6 +67,8 @@ def test_every_action_arrives_as_its_typed_event_and_the_reply_lands_in_the_inbo
         {"type": "location", "title": "Tokyo Tower", "latitude": 35.6586, "longitude": 139.7454},
     )
     control.postback(channel, alice, data="action=buy&item=1", params={"date": "2026-12-01"})
+    # The bot replies while handling the webhook: let it, before Alice blocks the account.
+    control.wait_for_jobs()
     control.unfollow(channel, alice)
     control.follow(channel, alice)
     control.wait_for_jobs()

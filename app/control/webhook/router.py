@@ -50,6 +50,14 @@ class AttemptView(WireModel):
     response: str | None
 
 
+def _settings_view(channel: Channel) -> WebhookSettingsView:
+    return WebhookSettingsView(
+        url=channel.webhook_url,
+        enabled=channel.webhook_enabled,
+        redelivery=channel.webhook_redelivery,
+    )
+
+
 async def _may_talk(users: UserServiceDep, channel: Channel, user: User) -> None:
     friendship = await users.users.friendship(channel.id, user.id)
     if friendship is not None and friendship.status == FriendshipStatus.BLOCKED:
@@ -90,11 +98,7 @@ async def postback(
 @router.get("/channels/{channelId}/webhook", response_model=WebhookSettingsView)
 async def get_webhook(channelId: str, channels: ChannelServiceDep) -> WebhookSettingsView:
     channel = await channels.get(channelId)
-    return WebhookSettingsView(
-        url=channel.webhook_url,
-        enabled=channel.webhook_enabled,
-        redelivery=channel.webhook_redelivery,
-    )
+    return _settings_view(channel)
 
 
 @router.put("/channels/{channelId}/webhook", response_model=WebhookSettingsView)
@@ -109,11 +113,7 @@ async def put_webhook(
         channel.webhook_enabled = body.enabled
     if body.redelivery is not None:
         channel.webhook_redelivery = body.redelivery
-    return WebhookSettingsView(
-        url=channel.webhook_url,
-        enabled=channel.webhook_enabled,
-        redelivery=channel.webhook_redelivery,
-    )
+    return _settings_view(channel)
 
 
 @router.get("/channels/{channelId}/webhook/deliveries", response_model=list[AttemptView])

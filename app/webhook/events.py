@@ -48,6 +48,23 @@ class EventService:
             postback["params"] = params
         return await self._emit(channel, user, "postback", {"postback": postback}, reply=True)
 
+    async def beacon(
+        self, channel: Channel, user: User, hwid: str, kind: str, dm: str | None
+    ) -> dict[str, Any]:
+        """The user's phone comes near (`enter`), taps the banner of (`banner`) or stays by
+        (`stay`) a LINE Beacon of the channel."""
+        beacon = {"hwid": hwid, "type": kind}
+        if dm:
+            beacon["dm"] = dm
+        return await self._emit(channel, user, "beacon", {"beacon": beacon}, reply=True)
+
+    async def video_play_complete(
+        self, channel: Channel, user: User, tracking_id: str
+    ) -> dict[str, Any]:
+        """The user watched to the end a video message that carried this `trackingId`."""
+        body = {"videoPlayComplete": {"trackingId": tracking_id}}
+        return await self._emit(channel, user, "videoPlayComplete", body, reply=True)
+
     async def _emit(
         self, channel: Channel, user: User, kind: str, body: dict[str, Any], *, reply: bool
     ) -> dict[str, Any]:

@@ -11,12 +11,15 @@ import pytest
 from linebot.v3.messaging import (
     ApiClient,
     MessagingApi,
+    PushMessageRequest,
     ReplyMessageRequest,
     SetWebhookEndpointRequest,
     TextMessage,
+    VideoMessage,
 )
 from linebot.v3.messaging import TestWebhookEndpointRequest as WebhookTest
 from linebot.v3.webhooks import (
+    BeaconEvent,
     FollowEvent,
     LocationMessageContent,
     MessageEvent,
@@ -24,6 +27,7 @@ from linebot.v3.webhooks import (
     StickerMessageContent,
     TextMessageContent,
     UnfollowEvent,
+    VideoPlayCompleteEvent,
 )
 
 from tests.support.bot import BotServer
@@ -227,3 +231,41 @@ def test_webhook_endpoint_api_through_the_sdk(
         assert bot.received[-1].events == []  # the connectivity check carries no events
         down = api.test_webhook_endpoint(WebhookTest(endpoint=_down_url()))
         assert (down.success, down.status_code, down.reason) == (False, 0, "COULD_NOT_CONNECT")
+
+
+def test_beacons_and_watched_videos(
+    server: LiveServer, control: Control, channel: ChannelInfo, bot: BotServer
+) -> None:
+    alice = control.user("Alice")
+    control.follow(channel, alice)
+    user_path = f"/_kizuna/channels/{channel.channel_id}/users/{alice}"
+    beacon = control.http.post(f"{user_path}/beacon", json={"hwid": "d41d8cd98f", "type": "stay"})
+    assert beacon.status_code == 201
+    bad = control.http.post(f"{user_path}/beacon", json={"hwid": "nothex"})
+    assert bad.status_code == 400
+    watched = {"trackingId": "trailer-1"}
+    assert control.http.post(f"{user_path}/video-play-complete", json=watched).status_code == 409
+    with ApiClient(messaging_config(server.base_url, channel.access_token)) as client:
+        MessagingApi(client).push_message(
+            PushMessageRequest(
+                to=alice,
+                messages=[
+                    VideoMessage(
+                        original_content_url="https://example.com/trailer.mp4",
+                        preview_image_url="https://example.com/trailer.jpg",
+                        tracking_id="trailer-1",
+                    )
+                ],
+            )
+        )
+    assert control.http.post(f"{user_path}/video-play-complete", json=watched).status_code == 201
+    control.wait_for_jobs()
+    assert bot.errors == []
+    follow, near, video = bot.events
+    assert isinstance(follow, FollowEvent)
+    assert isinstance(near, BeaconEvent) and (near.beacon.hwid, near.beacon.type) == (
+        "d41d8cd98f",
+        "stay",
+    )
+    assert isinstance(video, VideoPlayCompleteEvent)
+    assert video.video_play_complete.tracking_id == "trailer-1" and video.reply_token

@@ -1,14 +1,15 @@
 """What users do that reaches the bot as webhook events, and the log of what was sent."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import AnyHttpUrl, Field
 from sqlalchemy import update
 
 from app.control.deps import ChannelServiceDep, UserServiceDep
-from app.deps import UowDep
+from app.control.messages.service import InboxService
+from app.deps import ClockDep, UowDep
 from app.kit.errors import Conflict
 from app.models import Channel, EventState, FriendshipStatus, User, WebhookEvent
 from app.schemas.base import WireModel
@@ -23,6 +24,16 @@ class PostbackRequest(WireModel):
     data: str = Field(min_length=1, max_length=300)
     params: dict[str, Any] | None = None
     display_text: str | None = Field(default=None, max_length=300)
+
+
+class BeaconRequest(WireModel):
+    hwid: str = Field(pattern=r"^[0-9a-f]{10}$")
+    type: Literal["enter", "banner", "stay"] = "enter"
+    dm: str | None = Field(default=None, pattern=r"^[0-9a-f]{0,26}$")
+
+
+class VideoPlayCompleteRequest(WireModel):
+    tracking_id: str = Field(min_length=1, max_length=100)
 
 
 class WebhookSettings(WireModel):
@@ -93,6 +104,44 @@ async def postback(
     channel, user = await channels.get(channelId), await users.get(userId)
     await _may_talk(users, channel, user)
     return await EventService(uow).postback(channel, user, body.data, body.params)
+
+
+@router.post(f"{USER}/beacon", status_code=201)
+async def beacon(
+    channelId: str,
+    userId: str,
+    body: BeaconRequest,
+    channels: ChannelServiceDep,
+    users: UserServiceDep,
+    uow: UowDep,
+) -> dict[str, Any]:
+    """The user passes a LINE Beacon (`hwid`, 10 hex digits); answers the beacon event."""
+    channel, user = await channels.get(channelId), await users.get(userId)
+    await _may_talk(users, channel, user)
+    return await EventService(uow).beacon(channel, user, body.hwid, body.type, body.dm)
+
+
+@router.post(f"{USER}/video-play-complete", status_code=201)
+async def video_play_complete(
+    channelId: str,
+    userId: str,
+    body: VideoPlayCompleteRequest,
+    channels: ChannelServiceDep,
+    users: UserServiceDep,
+    uow: UowDep,
+    clock: ClockDep,
+) -> dict[str, Any]:
+    """The user watches to the end a video the channel sent with this `trackingId`; 409 unless
+    such a video is in the user's inbox (the app reports only those)."""
+    channel, user = await channels.get(channelId), await users.get(userId)
+    received = await InboxService(uow.session, clock).inbox(channel, user)
+    if not any(
+        item["message"].get("type") == "video"
+        and item["message"].get("trackingId") == body.tracking_id
+        for item in received
+    ):
+        raise Conflict(f"User {userId} has no video with trackingId {body.tracking_id}")
+    return await EventService(uow).video_play_complete(channel, user, body.tracking_id)
 
 
 @router.get("/channels/{channelId}/webhook", response_model=WebhookSettingsView)

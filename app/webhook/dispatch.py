@@ -19,6 +19,7 @@ USER_AGENT = "LineBotWebhook/2.0"
 RESPONSE_KEPT = 1024
 # A dispatcher that claimed events and then died leaves them "sending"; after this they return.
 STALE_CLAIM = timedelta(seconds=30)
+REPLY_HORIZON = timedelta(minutes=20)
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,24 @@ async def _claim(services: Services, channel_pk: int) -> Claimed | None:
         payloads = [
             {**event.payload, "deliveryContext": {"isRedelivery": redelivery}} for event in batch
         ]
+        if redelivery:
+            await _renew_reply_tokens(services, repository, payloads)
         return Claimed(channel, channel.webhook_url, [e.id for e in batch], payloads, redelivery)
+
+
+async def _renew_reply_tokens(
+    services: Services, repository: WebhookRepository, payloads: list[dict[str, Any]]
+) -> None:
+    """A redelivered event's reply token works for a minute from the redelivery, but never
+    later than 20 minutes after the event (COMPATIBILITY.md)."""
+    now = services.clock.now()
+    ttl = timedelta(seconds=services.settings.reply_token_seconds)
+    tokens = [p["replyToken"] for p in payloads if "replyToken" in p]
+    for token in await repository.reply_tokens(tokens):
+        if token.used_at is None:
+            token.expires_at = max(
+                token.expires_at, min(now + ttl, token.issued_at + REPLY_HORIZON)
+            )
 
 
 async def _record(services: Services, claimed: Claimed, outcome: Outcome) -> float | None:

@@ -4,7 +4,7 @@ from datetime import datetime
 from sqlalchemy import or_, select, text, update
 
 from app.kit.repository import Repository
-from app.models import EventState, WebhookAttempt, WebhookEvent
+from app.models import EventState, ReplyToken, WebhookAttempt, WebhookEvent
 
 
 class WebhookRepository(Repository):
@@ -66,6 +66,12 @@ class WebhookRepository(Repository):
             .values(state=EventState.PENDING)
         )
         return int(getattr(result, "rowcount", 0) or 0)
+
+    async def reply_tokens(self, tokens: Sequence[str]) -> Sequence[ReplyToken]:
+        if not tokens:
+            return []
+        rows = await self.session.scalars(select(ReplyToken).where(ReplyToken.token.in_(tokens)))
+        return rows.all()
 
     async def attempts(self, channel_pk: int, limit: int) -> Sequence[WebhookAttempt]:
         rows = await self.session.scalars(

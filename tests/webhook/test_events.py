@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -269,3 +270,34 @@ def test_beacons_and_watched_videos(
     )
     assert isinstance(video, VideoPlayCompleteEvent)
     assert video.video_play_complete.tracking_id == "trailer-1" and video.reply_token
+
+
+def test_a_redelivered_events_reply_token_works_for_a_minute_within_twenty(
+    server: LiveServer, control: Control, channel: ChannelInfo, bot: BotServer
+) -> None:
+    bot.status = 500
+    control.webhook(channel, redelivery=True)
+    alice, bob = control.user("Alice"), control.user("Bob")
+    control.follow(channel, alice)
+    control.wait_for_jobs()
+    server.services.clock.advance(timedelta(minutes=5))
+    control.follow(channel, bob)  # a fresh event: its token is still good when it arrives
+    control.wait_for_jobs()
+    server.services.clock.advance(timedelta(minutes=16))  # Bob's event is 16 min old now
+    bot.status = 200
+    bot.received.clear()
+    control.http.post(f"/_kizuna/channels/{channel.channel_id}/webhook/redeliver")
+    control.wait_for_jobs()
+    tokens = {event.source.user_id: event.reply_token for event in bot.events}
+    assert set(tokens) == {alice, bob}
+    with ApiClient(messaging_config(server.base_url, channel.access_token)) as client:
+        api = MessagingApi(client)
+        # Alice's event is 21 minutes old: past the horizon, redelivery or not.
+        with pytest.raises(Exception, match="Invalid reply token"):
+            api.reply_message(
+                ReplyMessageRequest(reply_token=tokens[alice], messages=[TextMessage(text="a")])
+            )
+        api.reply_message(
+            ReplyMessageRequest(reply_token=tokens[bob], messages=[TextMessage(text="b")])
+        )
+    assert [item["message"]["text"] for item in control.inbox(channel, bob)] == ["b"]

@@ -1,3 +1,4 @@
+import time
 import uuid
 
 import httpx
@@ -21,6 +22,10 @@ def followers(server: LiveServer, channel: ChannelInfo) -> httpx.Response:
 def test_hourly_limit_per_channel_and_switch(
     server: LiveServer, control: Control, channel: ChannelInfo
 ) -> None:
+    # Windows are fixed hours: a test that straddles one would see its count start over.
+    into_hour = time.time() % 3600
+    if into_hour > 3600 - 30:
+        time.sleep(3600 - into_hour + 0.5)
     other = control.channel("Other")
     assert all(followers(server, channel).status_code == 200 for _ in range(60))
     refused = followers(server, channel)

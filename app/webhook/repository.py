@@ -37,17 +37,6 @@ class WebhookRepository(Repository):
         )
         return rows.all()
 
-    async def next_due_at(self, channel_pk: int) -> datetime | None:
-        return await self.session.scalar(
-            select(WebhookEvent.next_attempt_at)
-            .where(
-                WebhookEvent.channel_pk == channel_pk,
-                WebhookEvent.state == EventState.PENDING,
-            )
-            .order_by(WebhookEvent.next_attempt_at.nulls_first())
-            .limit(1)
-        )
-
     async def events(self, keys: Sequence[int]) -> Sequence[WebhookEvent]:
         rows = await self.session.scalars(
             select(WebhookEvent).where(WebhookEvent.id.in_(keys)).order_by(WebhookEvent.id)

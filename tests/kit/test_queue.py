@@ -1,5 +1,6 @@
 """The job interface on both backends, with a real job and real Redis."""
 
+import asyncio
 import uuid
 from datetime import timedelta
 
@@ -102,3 +103,22 @@ async def test_arq_worker_runs_the_job(database_url: str) -> None:
         assert await tokens_left(services.session_maker, channel_pk) == 1
     finally:
         await services.close()
+
+
+@pytest.mark.asyncio
+async def test_in_process_delayed_jobs_run_later_and_close_cancels_the_rest() -> None:
+    ran: list[str] = []
+
+    async def note(ctx: dict[str, object], label: str) -> None:
+        ran.append(label)
+
+    queue = InProcessQueue({}, registry={"note": note})
+    await queue.enqueue_in(0.05, "note", label="soon")
+    await queue.enqueue_in(60, "note", label="never")
+    await queue.drain()  # delayed jobs are not waited for
+    assert ran == []
+    await asyncio.sleep(0.2)
+    await queue.drain()
+    assert ran == ["soon"]
+    await queue.close()
+    assert not queue._timers  # the hour-away job was cancelled, not left to fire later

@@ -1,9 +1,10 @@
 """What users do that reaches the bot as webhook events, and the log of what was sent."""
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import AnyHttpUrl, Field
 from sqlalchemy import update
 
@@ -69,79 +70,64 @@ def _settings_view(channel: Channel) -> WebhookSettingsView:
     )
 
 
-async def _may_talk(users: UserServiceDep, channel: Channel, user: User) -> None:
+@dataclass(frozen=True)
+class Acting:
+    """A user acting towards a channel, and where the events of the act go."""
+
+    channel: Channel
+    user: User
+    events: EventService
+
+
+async def acting_user(
+    channelId: str, userId: str, channels: ChannelServiceDep, users: UserServiceDep, uow: UowDep
+) -> Acting:
+    """The channel and the user of the path; a user who blocked the account reaches it no more."""
+    channel, user = await channels.get(channelId), await users.get(userId)
     friendship = await users.users.friendship(channel.id, user.id)
     if friendship is not None and friendship.status == FriendshipStatus.BLOCKED:
         raise Conflict(f"User {user.user_id} has blocked channel {channel.channel_id}")
+    return Acting(channel, user, EventService(uow))
+
+
+ActingDep = Annotated[Acting, Depends(acting_user)]
 
 
 @router.post(f"{USER}/messages", status_code=201)
-async def send_message(
-    channelId: str,
-    userId: str,
-    message: dict[str, Any],
-    channels: ChannelServiceDep,
-    users: UserServiceDep,
-    uow: UowDep,
-) -> dict[str, Any]:
+async def send_message(message: dict[str, Any], acting: ActingDep) -> dict[str, Any]:
     """The user sends a message to the account (text with LINE emoji and mentions, sticker,
     location); answers the webhook event the bot will receive."""
-    channel, user = await channels.get(channelId), await users.get(userId)
-    await _may_talk(users, channel, user)
-    return await EventService(uow).message(channel, user, message)
+    return await acting.events.message(acting.channel, acting.user, message)
 
 
 @router.post(f"{USER}/postback", status_code=201)
-async def postback(
-    channelId: str,
-    userId: str,
-    body: PostbackRequest,
-    channels: ChannelServiceDep,
-    users: UserServiceDep,
-    uow: UowDep,
-) -> dict[str, Any]:
+async def postback(body: PostbackRequest, acting: ActingDep) -> dict[str, Any]:
     """The user taps a postback action; answers the webhook event the bot will receive."""
-    channel, user = await channels.get(channelId), await users.get(userId)
-    await _may_talk(users, channel, user)
-    return await EventService(uow).postback(channel, user, body.data, body.params)
+    return await acting.events.postback(acting.channel, acting.user, body.data, body.params)
 
 
 @router.post(f"{USER}/beacon", status_code=201)
-async def beacon(
-    channelId: str,
-    userId: str,
-    body: BeaconRequest,
-    channels: ChannelServiceDep,
-    users: UserServiceDep,
-    uow: UowDep,
-) -> dict[str, Any]:
+async def beacon(body: BeaconRequest, acting: ActingDep) -> dict[str, Any]:
     """The user passes a LINE Beacon (`hwid`, 10 hex digits); answers the beacon event."""
-    channel, user = await channels.get(channelId), await users.get(userId)
-    await _may_talk(users, channel, user)
-    return await EventService(uow).beacon(channel, user, body.hwid, body.type, body.dm)
+    return await acting.events.beacon(acting.channel, acting.user, body.hwid, body.type, body.dm)
 
 
 @router.post(f"{USER}/video-play-complete", status_code=201)
 async def video_play_complete(
-    channelId: str,
-    userId: str,
-    body: VideoPlayCompleteRequest,
-    channels: ChannelServiceDep,
-    users: UserServiceDep,
-    uow: UowDep,
-    clock: ClockDep,
+    body: VideoPlayCompleteRequest, acting: ActingDep, uow: UowDep, clock: ClockDep
 ) -> dict[str, Any]:
     """The user watches to the end a video the channel sent with this `trackingId`; 409 unless
     such a video is in the user's inbox (the app reports only those)."""
-    channel, user = await channels.get(channelId), await users.get(userId)
-    received = await InboxService(uow.session, clock).inbox(channel, user)
+    received = await InboxService(uow.session, clock).inbox(acting.channel, acting.user)
     if not any(
         item["message"].get("type") == "video"
         and item["message"].get("trackingId") == body.tracking_id
         for item in received
     ):
-        raise Conflict(f"User {userId} has no video with trackingId {body.tracking_id}")
-    return await EventService(uow).video_play_complete(channel, user, body.tracking_id)
+        raise Conflict(
+            f"User {acting.user.user_id} has no video with trackingId {body.tracking_id}"
+        )
+    return await acting.events.video_play_complete(acting.channel, acting.user, body.tracking_id)
 
 
 @router.get("/channels/{channelId}/webhook", response_model=WebhookSettingsView)

@@ -130,9 +130,10 @@ def test_the_table_covers_every_sending_operation_of_the_sdk() -> None:
         and not name.endswith("_with_http_info")
         and (
             name in {"reply_message", "push_message", "multicast", "broadcast", "narrowcast"}
-            or name.startswith(("validate_", "get_number_of_sent_", "get_aggregation_unit"))
-            or name in {"get_narrowcast_progress", "get_message_quota"}
-            or name.startswith("get_message_quota")
+            or name == "get_narrowcast_progress"
+            or name.startswith(
+                ("validate_", "get_number_of_sent_", "get_aggregation_unit", "get_message_quota")
+            )
         )
     }
     # Validation of rich menus belongs to the rich menu issue, not to sending.

@@ -213,6 +213,7 @@ class SendService:
             or token.channel_pk != self.channel.id
             or token.used_at is not None
             or token.expires_at <= now
+            or token.user_pk is None
             or not await self.deliveries.use_reply_token(token.id, now)
         ):
             raise BadRequest("Invalid reply token")

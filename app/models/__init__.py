@@ -1,7 +1,17 @@
 """SQLAlchemy tables, one module per table family. Importing this package registers them all."""
 
 from app.models.base import Base
-from app.models.channel import AccessToken, AssertionKey, Channel, ChatMode, QuotaType, TokenKind
+from app.models.channel import (
+    AccessToken,
+    AssertionKey,
+    Channel,
+    ChannelStatus,
+    ChatMode,
+    EventMode,
+    QuotaType,
+    TokenKind,
+)
+from app.models.chat import LinkToken, Transcoding, UserMessage
 from app.models.group import Group, GroupMember, Room, RoomMember
 from app.models.message import (
     Delivery,
@@ -29,9 +39,11 @@ __all__ = [
     "AssertionKey",
     "Base",
     "Channel",
+    "ChannelStatus",
     "ChatMode",
     "Delivery",
     "DeliveryBatch",
+    "EventMode",
     "EventState",
     "Friendship",
     "FriendshipEvent",
@@ -40,6 +52,7 @@ __all__ = [
     "Gender",
     "Group",
     "GroupMember",
+    "LinkToken",
     "MessageRequest",
     "Phase",
     "QuotaType",
@@ -49,7 +62,9 @@ __all__ = [
     "RoomMember",
     "SendKind",
     "TokenKind",
+    "Transcoding",
     "User",
+    "UserMessage",
     "WebhookAttempt",
     "WebhookEvent",
 ]

@@ -12,6 +12,17 @@ class ChatMode(enum.StrEnum):
     CHAT = "chat"
 
 
+class EventMode(enum.StrEnum):
+    ACTIVE = "active"
+    STANDBY = "standby"  # another channel holds chat control: events carry no reply token
+
+
+class ChannelStatus(enum.StrEnum):
+    ACTIVE = "active"
+    DEACTIVATED = "deactivated"
+    SUSPENDED = "suspended"
+
+
 class QuotaType(enum.StrEnum):
     NONE = "none"
     LIMITED = "limited"
@@ -34,6 +45,14 @@ class Channel(IntKeyMixin, Base):
     webhook_redelivery: Mapped[bool] = mapped_column(Boolean, default=False)
     chat_mode: Mapped[ChatMode] = mapped_column(
         str_enum(ChatMode, "chat_mode"), default=ChatMode.BOT
+    )
+    event_mode: Mapped[EventMode] = mapped_column(
+        str_enum(EventMode, "event_mode"), default=EventMode.ACTIVE, server_default="active"
+    )
+    status: Mapped[ChannelStatus] = mapped_column(
+        str_enum(ChannelStatus, "channel_status"),
+        default=ChannelStatus.ACTIVE,
+        server_default="active",
     )
     quota_type: Mapped[QuotaType] = mapped_column(
         str_enum(QuotaType, "quota_type"), default=QuotaType.NONE

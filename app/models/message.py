@@ -39,6 +39,13 @@ class MessageRequest(IntKeyMixin, Base):
     aggregation_units: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
     # multicast: {"to": [...]}; narrowcast: {"recipient", "filter", "limit"}
     target: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    # Push and reply to a group or room chat rather than to users.
+    group_pk: Mapped[int | None] = mapped_column(
+        BigIntKey, ForeignKey("groups.id", ondelete="CASCADE"), index=True
+    )
+    room_pk: Mapped[int | None] = mapped_column(
+        BigIntKey, ForeignKey("rooms.id", ondelete="CASCADE"), index=True
+    )
     phase: Mapped[Phase] = mapped_column(str_enum(Phase, "phase"))
     target_count: Mapped[int | None] = mapped_column(Integer)
     success_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -109,7 +116,16 @@ class ReplyToken(IntKeyMixin, Base):
     channel_pk: Mapped[int] = mapped_column(
         BigIntKey, ForeignKey("channels.id", ondelete="CASCADE"), index=True
     )
-    user_pk: Mapped[int] = mapped_column(BigIntKey, ForeignKey("users.id", ondelete="CASCADE"))
+    # Who a reply reaches: the user, or the group or room the event came from.
+    user_pk: Mapped[int | None] = mapped_column(
+        BigIntKey, ForeignKey("users.id", ondelete="CASCADE")
+    )
+    group_pk: Mapped[int | None] = mapped_column(
+        BigIntKey, ForeignKey("groups.id", ondelete="CASCADE")
+    )
+    room_pk: Mapped[int | None] = mapped_column(
+        BigIntKey, ForeignKey("rooms.id", ondelete="CASCADE")
+    )
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -64,6 +64,8 @@ class Friendship(IntKeyMixin, Base):
     blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The user's inbox shows what was delivered after this (the control plane can clear it).
     inbox_cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The bot showed a loading animation in this chat until then (or until its next message).
+    loading_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class FriendshipEventKind(enum.StrEnum):

@@ -1,17 +1,51 @@
 """The events user actions produce, written to the outbox exactly as the bot will receive them."""
 
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from app.delivery import identity
-from app.kit.errors import BadRequest, ErrorDetail
 from app.kit.uow import UnitOfWork
-from app.models import Channel, EventState, ReplyToken, User, WebhookEvent
+from app.models import (
+    Channel,
+    EventMode,
+    EventState,
+    Group,
+    ReplyToken,
+    Room,
+    User,
+    UserMessage,
+    WebhookEvent,
+)
 from app.webhook.repository import WebhookRepository
+from app.webhook.user_messages import Media
 
-USER_MESSAGE_TYPES = ("text", "sticker", "location")
-NOT_YET = ("image", "video", "audio", "file")
+
+@dataclass(frozen=True)
+class Chat:
+    """Where an event happens: a user's one-to-one chat with the account, or a group or room
+    the bot is in (with the member who acted, when one did)."""
+
+    user: User | None
+    group: Group | None = None
+    room: Room | None = None
+
+    def source(self) -> dict[str, Any]:
+        source: dict[str, Any]
+        if self.group is not None:
+            source = {"type": "group", "groupId": self.group.group_id}
+        elif self.room is not None:
+            source = {"type": "room", "roomId": self.room.room_id}
+        else:
+            source = {"type": "user"}
+        if self.user is not None:
+            source["userId"] = self.user.user_id
+        return source
+
+    @property
+    def one_to_one(self) -> bool:
+        return self.group is None and self.room is None
 
 
 class EventService:
@@ -23,30 +57,58 @@ class EventService:
         self.events = WebhookRepository(uow.session)
 
     async def follow(self, channel: Channel, user: User, *, is_unblocked: bool) -> dict[str, Any]:
-        return await self._emit(
-            channel, user, "follow", {"follow": {"isUnblocked": is_unblocked}}, reply=True
+        return await self.emit(
+            channel, Chat(user), "follow", {"follow": {"isUnblocked": is_unblocked}}, reply=True
         )
 
     async def unfollow(self, channel: Channel, user: User) -> dict[str, Any]:
-        return await self._emit(channel, user, "unfollow", {}, reply=False)
+        return await self.emit(channel, Chat(user), "unfollow", {}, reply=False)
 
     async def message(
-        self, channel: Channel, user: User, message: dict[str, Any]
+        self,
+        channel: Channel,
+        chat: Chat,
+        content: dict[str, Any],
+        media: Media | None = None,
     ) -> dict[str, Any]:
-        """A message the user sends to the account, given as the user's app would send it."""
+        """A message a user sends (`content` as checked by `user_messages`): kept for the
+        content API, unsend and mark-as-read, then sent to the bot."""
+        assert chat.user is not None, "a message always has a sender"
         message_id = self.ids.message_id()
-        content = {"id": message_id, **_user_message(message)}
+        content = {"id": message_id, **content}
         if identity.quotable(content):
             content["quoteToken"] = identity.quote_token(channel.secret, message_id)
-        return await self._emit(channel, user, "message", {"message": content}, reply=True)
+        read_token = secrets.token_urlsafe(24) if chat.one_to_one else None
+        if read_token is not None:
+            content["markAsReadToken"] = read_token
+        self.uow.session.add(
+            UserMessage(
+                message_id=message_id,
+                channel_pk=channel.id,
+                user_pk=chat.user.id,
+                group_pk=chat.group.id if chat.group else None,
+                room_pk=chat.room.id if chat.room else None,
+                type=content["type"],
+                content_type=media.content_type if media else None,
+                content=media.data if media else None,
+                preview=media.preview if media else None,
+                file_name=media.file_name if media else None,
+                size=len(media.data) if media else None,
+                duration_ms=media.duration_ms if media else None,
+                transcoding=media.transcoding if media else None,
+                mark_as_read_token=read_token,
+                sent_at=self.clock.now(),
+            )
+        )
+        return await self.emit(channel, chat, "message", {"message": content}, reply=True)
 
     async def postback(
-        self, channel: Channel, user: User, data: str, params: dict[str, Any] | None
+        self, channel: Channel, chat: Chat, data: str, params: dict[str, Any] | None
     ) -> dict[str, Any]:
         postback: dict[str, Any] = {"data": data}
         if params:
             postback["params"] = params
-        return await self._emit(channel, user, "postback", {"postback": postback}, reply=True)
+        return await self.emit(channel, chat, "postback", {"postback": postback}, reply=True)
 
     async def beacon(
         self, channel: Channel, user: User, hwid: str, kind: str, dm: str | None
@@ -56,33 +118,41 @@ class EventService:
         beacon = {"hwid": hwid, "type": kind}
         if dm:
             beacon["dm"] = dm
-        return await self._emit(channel, user, "beacon", {"beacon": beacon}, reply=True)
+        return await self.emit(channel, Chat(user), "beacon", {"beacon": beacon}, reply=True)
 
     async def video_play_complete(
         self, channel: Channel, user: User, tracking_id: str
     ) -> dict[str, Any]:
         """The user watched to the end a video message that carried this `trackingId`."""
         body = {"videoPlayComplete": {"trackingId": tracking_id}}
-        return await self._emit(channel, user, "videoPlayComplete", body, reply=True)
+        return await self.emit(channel, Chat(user), "videoPlayComplete", body, reply=True)
 
-    async def _emit(
-        self, channel: Channel, user: User, kind: str, body: dict[str, Any], *, reply: bool
+    async def emit(
+        self, channel: Channel, chat: Chat, kind: str, body: dict[str, Any], *, reply: bool
     ) -> dict[str, Any]:
+        """Write one event to the outbox (and wake the dispatcher); answers the event.
+
+        `reply` says whether the event type carries a reply token; in standby mode (another
+        channel holds the chat) none does, as on the platform.
+        """
         now = self.clock.now()
         at_ms = int(now.timestamp() * 1000)
+        standby = channel.event_mode == EventMode.STANDBY
         event: dict[str, Any] = {
             "type": kind,
-            "mode": "active",
+            "mode": "standby" if standby else "active",
             "timestamp": at_ms,
-            "source": {"type": "user", "userId": user.user_id},
+            "source": chat.source(),
             "webhookEventId": self.ids.webhook_event_id(at_ms),
         }
-        if reply:
+        if reply and not standby:
             token = await self.events.add(
                 ReplyToken(
                     token=secrets.token_hex(16),
                     channel_pk=channel.id,
-                    user_pk=user.id,
+                    user_pk=chat.user.id if chat.one_to_one and chat.user else None,
+                    group_pk=chat.group.id if chat.group else None,
+                    room_pk=chat.room.id if chat.room else None,
                     issued_at=now,
                     expires_at=now + timedelta(seconds=self.settings.reply_token_seconds),
                 )
@@ -104,58 +174,3 @@ class EventService:
         if listening:
             self.uow.enqueue_after_commit("dispatch_webhooks", channel_pk=channel.id)
         return event
-
-
-def _user_message(message: Any) -> dict[str, Any]:
-    """The message object of a user's message, checked with LINE-style property paths."""
-    if not isinstance(message, dict):
-        raise BadRequest("The request body has 1 error(s)", [ErrorDetail("Must be an object", "")])
-    kind = message.get("type")
-    if kind in NOT_YET:
-        raise BadRequest(
-            f"Kizuna cannot simulate users sending {kind} messages yet: "
-            "uploaded content arrives with the content API"
-        )
-    errors: list[ErrorDetail] = []
-    if kind == "text":
-        text = message.get("text")
-        if not isinstance(text, str) or not text:
-            errors.append(ErrorDetail("May not be empty", "text"))
-        elif len(text) > 5000:
-            errors.append(ErrorDetail("Length must be between 1 and 5000", "text"))
-        content = {"type": "text", "text": text}
-        for optional in ("emojis", "mention"):
-            if optional in message:
-                content[optional] = message[optional]
-    elif kind == "sticker":
-        for key in ("packageId", "stickerId"):
-            if not isinstance(message.get(key), str) or not message.get(key):
-                errors.append(ErrorDetail("May not be empty", key))
-        content = {
-            "type": "sticker",
-            "packageId": message.get("packageId"),
-            "stickerId": message.get("stickerId"),
-            "stickerResourceType": message.get("stickerResourceType", "STATIC"),
-        }
-    elif kind == "location":
-        for key, bound in (("latitude", 90), ("longitude", 180)):
-            value = message.get(key)
-            if not isinstance(value, int | float) or isinstance(value, bool) or abs(value) > bound:
-                errors.append(ErrorDetail(f"Must be a number between -{bound} and {bound}", key))
-        content = {"type": "location", "latitude": message.get("latitude")}
-        content["longitude"] = message.get("longitude")
-        for key in ("title", "address"):
-            if isinstance(message.get(key), str):
-                content[key] = message[key]
-    else:
-        errors.append(
-            ErrorDetail(
-                "Must be one of the following values: [text, sticker, location, image, video, "
-                "audio, file]",
-                "type",
-            )
-        )
-        content = {}
-    if errors:
-        raise BadRequest(f"The request body has {len(errors)} error(s)", errors)
-    return content

@@ -14,8 +14,9 @@ from app.deps import ClockDep, UowDep
 from app.kit.errors import Conflict
 from app.models import Channel, EventState, FriendshipStatus, User, WebhookEvent
 from app.schemas.base import WireModel
-from app.webhook.events import EventService
+from app.webhook.events import Chat, EventService
 from app.webhook.repository import WebhookRepository
+from app.webhook.user_messages import parse_user_message
 
 router = APIRouter(tags=["control: webhooks"])
 USER = "/channels/{channelId}/users/{userId}"
@@ -97,13 +98,15 @@ ActingDep = Annotated[Acting, Depends(acting_user)]
 async def send_message(message: dict[str, Any], acting: ActingDep) -> dict[str, Any]:
     """The user sends a message to the account (text with LINE emoji and mentions, sticker,
     location); answers the webhook event the bot will receive."""
-    return await acting.events.message(acting.channel, acting.user, message)
+    return await acting.events.message(
+        acting.channel, Chat(acting.user), parse_user_message(message)
+    )
 
 
 @router.post(f"{USER}/postback", status_code=201)
 async def postback(body: PostbackRequest, acting: ActingDep) -> dict[str, Any]:
     """The user taps a postback action; answers the webhook event the bot will receive."""
-    return await acting.events.postback(acting.channel, acting.user, body.data, body.params)
+    return await acting.events.postback(acting.channel, Chat(acting.user), body.data, body.params)
 
 
 @router.post(f"{USER}/beacon", status_code=201)

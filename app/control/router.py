@@ -1,6 +1,9 @@
 from fastapi import APIRouter
 
 from app.control.channels.router import router as channels_router
+from app.control.chat.router import router as chat_router
+from app.control.content.router import router as content_router
+from app.control.groups.router import router as groups_router
 from app.control.messages.router import router as messages_router
 from app.control.system.router import router as system_router
 from app.control.users.router import router as users_router
@@ -11,4 +14,7 @@ router.include_router(channels_router)
 router.include_router(users_router)
 router.include_router(messages_router)
 router.include_router(webhook_router)
+router.include_router(content_router)
+router.include_router(chat_router)
+router.include_router(groups_router)
 router.include_router(system_router)

@@ -64,7 +64,9 @@ class Friendship(IntKeyMixin, Base):
     blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The user's inbox shows what was delivered after this (the control plane can clear it).
     inbox_cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # The bot showed a loading animation in this chat until then (or until its next message).
+    # The bot's loading animation in this chat: shown from start until `loading_until` or until
+    # the bot's next message, whichever comes first.
+    loading_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     loading_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 

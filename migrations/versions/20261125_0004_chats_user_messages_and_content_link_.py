@@ -72,6 +72,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('status', sa.Enum('active', 'deactivated', 'suspended', name='channel_status', native_enum=False, create_constraint=True, length=24), server_default='active', nullable=False))
 
     with op.batch_alter_table('friendships', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('loading_started_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('loading_until', sa.DateTime(timezone=True), nullable=True))
 
     with op.batch_alter_table('message_requests', schema=None) as batch_op:
@@ -115,6 +116,7 @@ def downgrade() -> None:
 
     with op.batch_alter_table('friendships', schema=None) as batch_op:
         batch_op.drop_column('loading_until')
+        batch_op.drop_column('loading_started_at')
 
     with op.batch_alter_table('channels', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_channels_channel_status'), type_='check')

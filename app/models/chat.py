@@ -1,7 +1,8 @@
 import enum
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, BigIntKey, IntKeyMixin, UTCDateTime, str_enum
@@ -34,6 +35,8 @@ class UserMessage(IntKeyMixin, Base):
         BigIntKey, ForeignKey("rooms.id", ondelete="CASCADE")
     )
     type: Mapped[str] = mapped_column(String(16))
+    # The message object as the bot received it in the event.
+    message: Mapped[dict[str, Any]] = mapped_column(JSON)
     # Uploaded media (image, video, audio, file); None for text, sticker, location.
     content_type: Mapped[str | None] = mapped_column(String(100))
     content: Mapped[bytes | None] = mapped_column(LargeBinary)

@@ -89,6 +89,7 @@ class EventService:
                 group_pk=chat.group.id if chat.group else None,
                 room_pk=chat.room.id if chat.room else None,
                 type=content["type"],
+                message=content,
                 content_type=media.content_type if media else None,
                 content=media.data if media else None,
                 preview=media.preview if media else None,

@@ -43,6 +43,7 @@ def upgrade() -> None:
     sa.Column('group_pk', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('room_pk', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('type', sa.String(length=16), nullable=False),
+    sa.Column('message', sa.JSON(), nullable=False),
     sa.Column('content_type', sa.String(length=100), nullable=True),
     sa.Column('content', sa.LargeBinary(), nullable=True),
     sa.Column('preview', sa.LargeBinary(), nullable=True),

@@ -59,9 +59,10 @@ class Push:
     accepted_at: datetime
 
 
-def fits_fast_lane(channel: Channel, retry_key: str | None) -> bool:
-    """Retry keys and limited quotas need checks before the write; those take the ORM path."""
-    return retry_key is None and channel.quota_type == QuotaType.NONE
+def fits_fast_lane(channel: Channel, retry_key: str | None, to: str) -> bool:
+    """Retry keys and limited quotas need checks before the write, and pushes to groups and
+    rooms count their members; those take the ORM path."""
+    return retry_key is None and channel.quota_type == QuotaType.NONE and to.startswith("U")
 
 
 async def _push_many(lane: FastLane, pushes: list[Push]) -> list[int | None]:

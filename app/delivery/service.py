@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.control.groups.repository import ChatKind, ChatRepository, MultiChat
 from app.delivery import identity
 from app.delivery.narrowcast import TargetParser, target_condition
 from app.delivery.repository import DeliveryRepository
@@ -18,6 +19,7 @@ from app.kit.uow import UnitOfWork
 from app.models import (
     Channel,
     DeliveryBatch,
+    Group,
     MessageRequest,
     Phase,
     QuotaType,
@@ -184,6 +186,16 @@ class SendService:
         retry_key: str | None,
     ) -> Accepted:
         await self.check_retry_key(retry_key, SendKind.PUSH)
+        if not to.startswith("U"):
+            accepted = await self._to_chat(
+                SendKind.PUSH,
+                await self._chat_with_bot("group" if to.startswith("C") else "room", to),
+                messages,
+                notification_disabled=notification_disabled,
+                aggregation_units=aggregation_units,
+            )
+            await self._remember_retry_key(retry_key, accepted.request)
+            return accepted
         recipient = await self.deliveries.recipient(self.channel.id, to)
         if recipient is None:
             raise BadRequest(UNKNOWN_RECIPIENT)
@@ -213,10 +225,20 @@ class SendService:
             or token.channel_pk != self.channel.id
             or token.used_at is not None
             or token.expires_at <= now
-            or token.user_pk is None
             or not await self.deliveries.use_reply_token(token.id, now)
         ):
             raise BadRequest("Invalid reply token")
+        if token.user_pk is None:
+            kind: ChatKind = "group" if token.group_pk is not None else "room"
+            chat = await ChatRepository(self.session).by_key(
+                kind, token.group_pk or token.room_pk or 0
+            )
+            if chat is None or chat.channel_pk != self.channel.id:
+                # The bot has left the chat the token came from.
+                raise BadRequest("Invalid reply token")
+            return await self._to_chat(
+                SendKind.REPLY, chat, messages, notification_disabled=notification_disabled
+            )
         following = await self.deliveries.is_following(self.channel.id, token.user_pk)
         request = await self._request(
             SendKind.REPLY,
@@ -227,6 +249,40 @@ class SendService:
         )
         if following:
             await self.deliveries.add_delivery(request, token.user_pk, now)
+        return Accepted(request, self.sent_messages(request))
+
+    async def _chat_with_bot(self, kind: ChatKind, chat_id: str) -> MultiChat:
+        chat = await ChatRepository(self.session).get(kind, chat_id)
+        if chat is None or chat.channel_pk != self.channel.id:
+            raise BadRequest(UNKNOWN_RECIPIENT)
+        return chat
+
+    async def _to_chat(
+        self,
+        kind: SendKind,
+        chat: MultiChat,
+        messages: list[dict[str, Any]],
+        *,
+        notification_disabled: bool,
+        aggregation_units: list[str] | None = None,
+    ) -> Accepted:
+        """A send to a group or room: every member sees it, and each member counts as a
+        recipient (push consumes quota per member, as on the platform)."""
+        members = await ChatRepository(self.session).count(chat)
+        if kind == SendKind.PUSH:
+            await self._require_quota(members)
+        request = await self._request(
+            kind,
+            messages,
+            notification_disabled=notification_disabled,
+            aggregation_units=aggregation_units,
+            target_count=members,
+            success_count=members,
+        )
+        if isinstance(chat, Group):
+            request.group_pk = chat.id
+        else:
+            request.room_pk = chat.id
         return Accepted(request, self.sent_messages(request))
 
     async def multicast(

@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, synonym
 
 from app.models.base import Base, BigIntKey, IntKeyMixin, UTCDateTime
 
@@ -12,6 +12,7 @@ class Group(IntKeyMixin, Base):
     __tablename__ = "groups"
 
     group_id: Mapped[str] = mapped_column(String(33), unique=True)
+    chat_id: Mapped[str] = synonym("group_id")
     name: Mapped[str] = mapped_column(String(100))
     picture_url: Mapped[str | None] = mapped_column(Text)
     channel_pk: Mapped[int | None] = mapped_column(
@@ -27,6 +28,7 @@ class GroupMember(Base):
     group_pk: Mapped[int] = mapped_column(
         BigIntKey, ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True
     )
+    chat_pk: Mapped[int] = synonym("group_pk")
     user_pk: Mapped[int] = mapped_column(
         BigIntKey, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
@@ -39,6 +41,7 @@ class Room(IntKeyMixin, Base):
     __tablename__ = "rooms"
 
     room_id: Mapped[str] = mapped_column(String(33), unique=True)
+    chat_id: Mapped[str] = synonym("room_id")
     channel_pk: Mapped[int | None] = mapped_column(
         BigIntKey, ForeignKey("channels.id", ondelete="SET NULL"), index=True
     )
@@ -52,6 +55,7 @@ class RoomMember(Base):
     room_pk: Mapped[int] = mapped_column(
         BigIntKey, ForeignKey("rooms.id", ondelete="CASCADE"), primary_key=True
     )
+    chat_pk: Mapped[int] = synonym("room_pk")
     user_pk: Mapped[int] = mapped_column(
         BigIntKey, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )

@@ -77,7 +77,7 @@ async def push_message(
     # No UowDep: on the fast lane a push opens no ORM session at all.
     key = parse_retry_key(retry_key)
     parsed = parse_send_body(body, to="one")
-    if services.fast_lane is not None and fits_fast_lane(channel, key):
+    if services.fast_lane is not None and fits_fast_lane(channel, key, parsed.to[0]):
         request_pk = await push_on_fast_lane(
             services.fast_lane,
             channel,

@@ -6,6 +6,7 @@ from app.control.content.router import router as content_router
 from app.control.groups.router import router as groups_router
 from app.control.messages.router import router as messages_router
 from app.control.system.router import router as system_router
+from app.control.taps.router import router as taps_router
 from app.control.users.router import router as users_router
 from app.control.webhook.router import router as webhook_router
 
@@ -17,4 +18,5 @@ router.include_router(webhook_router)
 router.include_router(content_router)
 router.include_router(chat_router)
 router.include_router(groups_router)
+router.include_router(taps_router)
 router.include_router(system_router)

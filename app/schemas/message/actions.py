@@ -73,7 +73,7 @@ _DATETIME_FORMATS: Mapping[str, tuple[str, str, str, str]] = {
 }
 
 
-def _datetime_value(mode: str, value: str) -> str | None:
+def datetime_value(mode: str, value: str) -> str | None:
     """The value in a comparable form, or None when it is not valid for the mode."""
     fmt, _, low, high = _DATETIME_FORMATS[mode]
     normal = value.replace("t", "T") if mode == "datetime" else value
@@ -96,7 +96,7 @@ def _datetime_range(action: dict[str, Any], path: str) -> Details:
         value = text_of(action, name)
         if value is None:
             continue
-        normal = _datetime_value(mode, value)
+        normal = datetime_value(mode, value)
         if normal is None:
             message = f"Must be a {mode} like {example} between {low} and {high}"
             yield detail(f"{path}.{name}", message)

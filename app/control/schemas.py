@@ -53,6 +53,8 @@ class CreateUserRequest(WireModel):
     age: Annotated[int, Field(ge=0, le=150)] | None = None
     area: AreaCode | None = None
     app_type: AppType | None = None
+    # E.164, for LINE notification messages (sent to a phone number, friend or not).
+    phone_number: Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{6,14}$")] | None = None
 
 
 class UserView(WireModel):
@@ -65,6 +67,7 @@ class UserView(WireModel):
     age: int | None = None
     area: str | None = None
     app_type: AppType | None = None
+    phone_number: str | None = None
 
 
 class FriendshipView(WireModel):

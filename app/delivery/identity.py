@@ -21,7 +21,7 @@ QUOTABLE_TYPES = frozenset({"text", "textV2", "sticker", "image", "video"})
 
 
 def message_id(kind: SendKind, request_pk: int, user_pk: int | None, index: int) -> str:
-    if kind in (SendKind.PUSH, SendKind.REPLY) or user_pk is None:
+    if kind in (SendKind.PUSH, SendKind.REPLY, SendKind.PNP) or user_pk is None:
         return str(REQUEST_BASE + request_pk * MAX_MESSAGES + index)
     return str(DELIVERY_BASE + ((request_pk << USER_BITS) + user_pk) * MAX_MESSAGES + index)
 

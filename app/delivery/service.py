@@ -10,15 +10,24 @@ from sqlalchemy import true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.control.groups.repository import ChatKind, ChatRepository, MultiChat
+from app.control.users.repository import UserRepository
 from app.delivery import identity
 from app.delivery.narrowcast import TargetParser, target_condition
 from app.delivery.repository import DeliveryRepository
 from app.kit.clock import Clock
-from app.kit.errors import BadRequest, Conflict, ErrorDetail, Forbidden, TooManyRequests
+from app.kit.errors import (
+    BadRequest,
+    Conflict,
+    ErrorDetail,
+    Forbidden,
+    TooManyRequests,
+    UnprocessableEntity,
+)
 from app.kit.uow import UnitOfWork
 from app.models import (
     Channel,
     DeliveryBatch,
+    FriendshipStatus,
     Group,
     MessageRequest,
     Phase,
@@ -26,6 +35,7 @@ from app.models import (
     RetryKey,
     SendKind,
 )
+from app.webhook.events import Chat, EventService
 
 RETRY_KEY_TTL = timedelta(hours=24)
 # The platform's month (quota, consumption) runs on Japan time.
@@ -249,6 +259,35 @@ class SendService:
         )
         if following:
             await self.deliveries.add_delivery(request, token.user_pk, now)
+        return Accepted(request, self.sent_messages(request))
+
+    async def pnp(
+        self,
+        phone_hash: str,
+        messages: list[dict[str, Any]],
+        *,
+        notification_disabled: bool,
+        delivery_tag: str | None,
+    ) -> Accepted:
+        """A LINE notification message: reaches the user with that phone number whether or not
+        they are a friend (unless they blocked the account), outside the message quota; the bot
+        then receives a delivery completion event carrying the tag (or the hash)."""
+        users = UserRepository(self.session)
+        user = await users.by_phone_hash(phone_hash)
+        friendship = await users.friendship(self.channel.id, user.id) if user else None
+        if user is None or (friendship and friendship.status == FriendshipStatus.BLOCKED):
+            raise UnprocessableEntity(UNKNOWN_RECIPIENT)
+        request = await self._request(
+            SendKind.PNP,
+            messages,
+            notification_disabled=notification_disabled,
+            target_count=1,
+            success_count=1,
+        )
+        now = self.clock.now()
+        await self.deliveries.add_delivery(request, user.id, now)
+        body = {"delivery": {"data": delivery_tag or phone_hash}}
+        await EventService(self.uow).emit(self.channel, Chat(user), "delivery", body, reply=False)
         return Accepted(request, self.sent_messages(request))
 
     async def _chat_with_bot(self, kind: ChatKind, chat_id: str) -> MultiChat:

@@ -89,6 +89,10 @@ class UnsupportedMediaType(LineError):
     status_code = 415
 
 
+class UnprocessableEntity(LineError):
+    status_code = 422
+
+
 class TooManyRequests(LineError):
     status_code = 429
 

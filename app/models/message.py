@@ -14,6 +14,7 @@ class SendKind(enum.StrEnum):
     MULTICAST = "multicast"
     BROADCAST = "broadcast"
     NARROWCAST = "narrowcast"
+    PNP = "pnp"  # a LINE notification message, to a phone number
 
 
 class Phase(enum.StrEnum):

@@ -31,6 +31,9 @@ class User(IntKeyMixin, Base):
     age: Mapped[int | None] = mapped_column(Integer)
     area: Mapped[str | None] = mapped_column(String(8))
     app_type: Mapped[AppType | None] = mapped_column(str_enum(AppType, "app_type"))
+    # E.164; LINE notification messages find the user by its SHA-256 (hex).
+    phone_number: Mapped[str | None] = mapped_column(String(16), unique=True)
+    phone_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

@@ -76,7 +76,18 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('loading_started_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('loading_until', sa.DateTime(timezone=True), nullable=True))
 
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('phone_number', sa.String(length=16), nullable=True))
+        batch_op.add_column(sa.Column('phone_hash', sa.String(length=64), nullable=True))
+        batch_op.create_unique_constraint(batch_op.f('uq_users_phone_number'), ['phone_number'])
+        batch_op.create_unique_constraint(batch_op.f('uq_users_phone_hash'), ['phone_hash'])
+
     with op.batch_alter_table('message_requests', schema=None) as batch_op:
+        # LINE notification messages are a kind of send.
+        batch_op.drop_constraint(batch_op.f('ck_message_requests_send_kind'), type_='check')
+        batch_op.create_check_constraint(
+            'send_kind', "kind IN ('reply', 'push', 'multicast', 'broadcast', 'narrowcast', 'pnp')"
+        )
         batch_op.add_column(sa.Column('group_pk', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True))
         batch_op.add_column(sa.Column('room_pk', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True))
         batch_op.create_index(batch_op.f('ix_message_requests_group_pk'), ['group_pk'], unique=False)
@@ -108,12 +119,22 @@ def downgrade() -> None:
         batch_op.drop_column('group_pk')
 
     with op.batch_alter_table('message_requests', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('ck_message_requests_send_kind'), type_='check')
+        batch_op.create_check_constraint(
+            'send_kind', "kind IN ('reply', 'push', 'multicast', 'broadcast', 'narrowcast')"
+        )
         batch_op.drop_constraint(batch_op.f('fk_message_requests_group_pk_groups'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_message_requests_room_pk_rooms'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_message_requests_room_pk'))
         batch_op.drop_index(batch_op.f('ix_message_requests_group_pk'))
         batch_op.drop_column('room_pk')
         batch_op.drop_column('group_pk')
+
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('uq_users_phone_hash'), type_='unique')
+        batch_op.drop_constraint(batch_op.f('uq_users_phone_number'), type_='unique')
+        batch_op.drop_column('phone_hash')
+        batch_op.drop_column('phone_number')
 
     with op.batch_alter_table('friendships', schema=None) as batch_op:
         batch_op.drop_column('loading_until')

@@ -216,7 +216,34 @@ def _count_route(kind: SendKind) -> None:
     )(count)
 
 
-for _send_kind in (SendKind.REPLY, SendKind.PUSH, SendKind.MULTICAST, SendKind.BROADCAST):
+@router.post("/bot/pnp/push")
+async def push_by_phone(
+    body: JsonBody,
+    channel: ChannelDep,
+    uow: UowDep,
+    request_id: RequestIdDep,
+    delivery_tag: Annotated[
+        str | None, Header(alias="X-Line-Delivery-Tag", min_length=16, max_length=100)
+    ] = None,
+) -> dict[str, Any]:
+    """A LINE notification message to the user with a phone number (`to`: its SHA-256)."""
+    parsed = parse_send_body(body, to="phone")
+    await SendService(uow, channel, request_id).pnp(
+        parsed.to[0],
+        parsed.messages,
+        notification_disabled=parsed.notification_disabled,
+        delivery_tag=delivery_tag,
+    )
+    return EMPTY
+
+
+for _send_kind in (
+    SendKind.REPLY,
+    SendKind.PUSH,
+    SendKind.MULTICAST,
+    SendKind.BROADCAST,
+    SendKind.PNP,
+):
     _count_route(_send_kind)
 
 

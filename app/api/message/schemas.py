@@ -11,6 +11,7 @@ from app.schemas.messages import collect_message_errors
 
 CHAT_ID = re.compile(r"^[UCR][0-9a-f]{32}$")
 USER_ID = re.compile(r"^U[0-9a-f]{32}$")
+PHONE_HASH = re.compile(r"^[0-9a-f]{64}$")
 AGGREGATION_UNIT = re.compile(r"^[a-zA-Z0-9_]{1,30}$")
 MULTICAST_MAX = 500
 
@@ -31,7 +32,8 @@ def parse_send_body(
     reply: bool = False,
     extra: list[ErrorDetail] | None = None,
 ) -> SendBody:
-    """Check a send body; `to` is "one" (push), "many" (multicast) or None (no recipients)."""
+    """Check a send body; `to` is "one" (push), "many" (multicast), "phone" (a LINE
+    notification message: the SHA-256 of an E.164 number) or None (no recipients)."""
     errors = list(extra or [])
     errors += collect_message_errors(body.get("messages"), "messages")
     parsed = SendBody(messages=body.get("messages") or [])
@@ -41,6 +43,11 @@ def parse_send_body(
             errors.append(ErrorDetail("May not be empty", "to"))
         elif not CHAT_ID.match(recipients):
             errors.append(ErrorDetail("Invalid to", "to"))
+        else:
+            parsed.to = [recipients]
+    elif to == "phone":
+        if not isinstance(recipients, str) or not PHONE_HASH.match(recipients):
+            errors.append(ErrorDetail("Must be the SHA-256 (hex) of an E.164 phone number", "to"))
         else:
             parsed.to = [recipients]
     elif to == "many":

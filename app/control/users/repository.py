@@ -18,6 +18,9 @@ class UserRepository(Repository):
     async def get_by_user_id(self, user_id: str) -> User | None:
         return await self.session.scalar(select(User).where(User.user_id == user_id))
 
+    async def by_phone_hash(self, digest: str) -> User | None:
+        return await self.session.scalar(select(User).where(User.phone_hash == digest))
+
     async def friendship(self, channel_pk: int, user_pk: int) -> Friendship | None:
         return await self.session.scalar(
             select(Friendship).where(

@@ -26,6 +26,7 @@ def _user_view(user: User) -> UserView:
         age=user.age,
         area=user.area,
         app_type=user.app_type,
+        phone_number=user.phone_number,
     )
 
 
@@ -61,6 +62,7 @@ async def create_user(body: CreateUserRequest, users: UserServiceDep) -> UserVie
         age=body.age,
         area=body.area,
         app_type=body.app_type,
+        phone_number=body.phone_number,
     )
     return _user_view(user)
 

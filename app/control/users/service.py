@@ -1,3 +1,4 @@
+import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +25,11 @@ class FollowResult:
     changed: bool
 
 
+def phone_hash(phone_number: str) -> str:
+    """How the platform names a phone number in a LINE notification message's `to`."""
+    return hashlib.sha256(phone_number.encode()).hexdigest()
+
+
 class UserService:
     def __init__(self, session: AsyncSession, clock: Clock, ids: IdFactory) -> None:
         self.users = UserRepository(session)
@@ -41,7 +47,10 @@ class UserService:
         age: int | None = None,
         area: str | None = None,
         app_type: AppType | None = None,
+        phone_number: str | None = None,
     ) -> User:
+        if phone_number and await self.users.by_phone_hash(phone_hash(phone_number)):
+            raise Conflict(f"Another user has the phone number {phone_number}")
         return await self.users.add(
             User(
                 user_id=self.ids.user_id(),
@@ -53,6 +62,8 @@ class UserService:
                 age=age,
                 area=area,
                 app_type=app_type,
+                phone_number=phone_number,
+                phone_hash=phone_hash(phone_number) if phone_number else None,
                 created_at=self.clock.now(),
             )
         )

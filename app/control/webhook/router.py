@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import AnyHttpUrl, Field
 from sqlalchemy import update
 
@@ -16,7 +16,7 @@ from app.models import Channel, EventState, FriendshipStatus, User, WebhookEvent
 from app.schemas.base import WireModel
 from app.webhook.events import Chat, EventService
 from app.webhook.repository import WebhookRepository
-from app.webhook.user_messages import parse_user_message
+from app.webhook.user_messages import USER_MESSAGE_BODY, read_user_message
 
 router = APIRouter(tags=["control: webhooks"])
 USER = "/channels/{channelId}/users/{userId}"
@@ -94,13 +94,14 @@ async def acting_user(
 ActingDep = Annotated[Acting, Depends(acting_user)]
 
 
-@router.post(f"{USER}/messages", status_code=201)
-async def send_message(message: dict[str, Any], acting: ActingDep) -> dict[str, Any]:
-    """The user sends a message to the account (text with LINE emoji and mentions, sticker,
-    location); answers the webhook event the bot will receive."""
-    return await acting.events.message(
-        acting.channel, Chat(acting.user), parse_user_message(message)
-    )
+@router.post(f"{USER}/messages", status_code=201, openapi_extra=USER_MESSAGE_BODY)
+async def send_message(request: Request, acting: ActingDep) -> dict[str, Any]:
+    """The user sends a message to the account: JSON for text (with LINE emoji and mentions),
+    sticker and location; multipart/form-data with `type` (image, video, audio, file), `file`,
+    `duration` (ms, video and audio) and `fileName` (file) for uploaded content. Answers the
+    webhook event the bot will receive."""
+    content, media = await read_user_message(request)
+    return await acting.events.message(acting.channel, Chat(acting.user), content, media)
 
 
 @router.post(f"{USER}/postback", status_code=201)

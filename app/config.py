@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     log_level: str = Field(default="info", validation_alias="KIZUNA_LOG_LEVEL")
     # The LINE API caps request bodies at 2 MB.
     max_body_bytes: int = Field(default=2 * 1024 * 1024, validation_alias="KIZUNA_MAX_BODY_BYTES")
+    # Control-plane bodies (a simulated user's media uploads) may be larger.
+    max_upload_bytes: int = Field(
+        default=200 * 1024 * 1024, validation_alias="KIZUNA_MAX_UPLOAD_BYTES"
+    )
     # Whether `kizuna serve` creates a demo channel on an empty database.
     demo_channel: bool = Field(default=True, validation_alias="KIZUNA_DEMO_CHANNEL")
     # Friendship keys per fan-out batch job.

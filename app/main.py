@@ -54,5 +54,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.include_router(authenticated)
     app.include_router(public)
     app.include_router(control_router)
-    app.add_middleware(LineHttpMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        LineHttpMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        max_control_bytes=settings.max_upload_bytes,
+    )
     return app

@@ -38,9 +38,11 @@ class _BodyTooLarge(BaseException):
 class LineHttpMiddleware:
     """Stamps `X-Line-Request-Id` on every response, caps bodies, and turns crashes into 500s."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int, max_control_bytes: int) -> None:
         self.app = app
-        self.max_body_bytes = max_body_bytes
+        self.max_line_bytes = max_body_bytes
+        # The control plane takes media uploads far over the LINE API's 2 MB.
+        self.max_control_bytes = max_control_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -61,9 +63,14 @@ class LineHttpMiddleware:
                 ]
             await send(message)
 
+        limit = (
+            self.max_control_bytes
+            if scope.get("path", "").startswith("/_kizuna/")
+            else self.max_line_bytes
+        )
         declared = _content_length(scope)
-        if declared is not None and declared > self.max_body_bytes:
-            await _too_large(self.max_body_bytes)(scope, receive, send_with_id)
+        if declared is not None and declared > limit:
+            await _too_large(limit)(scope, receive, send_with_id)
             return
 
         received = 0
@@ -73,7 +80,7 @@ class LineHttpMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
+                if received > limit:
                     raise _BodyTooLarge
             return message
 
@@ -81,7 +88,7 @@ class LineHttpMiddleware:
             await self.app(scope, counting_receive, send_with_id)
         except _BodyTooLarge:
             if not started:
-                await _too_large(self.max_body_bytes)(scope, receive, send_with_id)
+                await _too_large(limit)(scope, receive, send_with_id)
         except Exception:
             log.exception("unhandled error (request id %s)", request_id)
             if not started:

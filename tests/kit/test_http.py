@@ -81,15 +81,27 @@ def test_wrong_content_type_is_415(server: LiveServer) -> None:
 
 
 def test_bodies_over_two_megabytes_are_413(server: LiveServer) -> None:
-    big = b'{"displayName": "' + b"x" * (2 * 1024 * 1024) + b'"}'
+    big = b'{"to": "' + b"x" * (2 * 1024 * 1024) + b'"}'
     response = httpx.post(
-        f"{server.base_url}/_kizuna/users",
+        f"{server.base_url}/v2/bot/message/push",
         content=big,
         headers={"Content-Type": "application/json"},
     )
     assert response.status_code == 413
     assert "too large" in response.json()["message"]
     assert response.headers["x-line-request-id"]
+
+
+def test_the_control_plane_takes_bodies_over_the_line_limit(server: LiveServer) -> None:
+    """Media uploads of simulated users are larger than any LINE API body."""
+    big = b'{"displayName": "' + b"x" * (3 * 1024 * 1024) + b'"}'
+    response = httpx.post(
+        f"{server.base_url}/_kizuna/users",
+        content=big,
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 400  # read whole, then refused for the name's length
+    assert response.json()["details"][0]["property"] == "displayName"
 
 
 def test_chunked_bodies_over_the_limit_are_413_too(server: LiveServer) -> None:
@@ -100,7 +112,7 @@ def test_chunked_bodies_over_the_limit_are_413_too(server: LiveServer) -> None:
         yield b'"}'
 
     response = httpx.post(
-        f"{server.base_url}/_kizuna/users",
+        f"{server.base_url}/v2/bot/message/push",
         content=chunks(),
         headers={"Content-Type": "application/json"},
     )

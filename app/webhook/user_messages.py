@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
@@ -206,8 +206,7 @@ async def parse_media_message(form: FormData) -> tuple[dict[str, Any], Media]:
 
     line = {"type": "line"}
     if kind == "image":
-        stored_type, preview = await run_in_threadpool(_checked_image, data)
-        return {"type": "image", "contentProvider": line}, Media(stored_type, data, preview)
+        return await run_in_threadpool(image_message, data)
     if kind == "file":
         assert file_name is not None
         guessed = mimetypes.guess_type(file_name)[0]
@@ -219,6 +218,22 @@ async def parse_media_message(form: FormData) -> tuple[dict[str, Any], Media]:
     # The platform shows a video as its first frame; without a decoder Kizuna draws one.
     frame = _video_placeholder() if kind == "video" else None
     return content, Media(stored_type, data, frame, duration_ms=duration, transcoding=transcoding)
+
+
+def image_message(data: bytes) -> tuple[dict[str, Any], Media]:
+    """An image message of these bytes (checked, with its preview)."""
+    stored_type, preview = _checked_image(data)
+    content = {"type": "image", "contentProvider": {"type": "line"}}
+    return content, Media(stored_type, data, preview)
+
+
+def snapshot(caption: str) -> bytes:
+    """A photo for a simulated camera or camera roll: a JPEG that names what it shows."""
+    image = Image.new("RGB", (640, 480), (90, 140, 200))
+    ImageDraw.Draw(image).text((24, 24), caption[:60], fill="white")
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
 
 
 def _text_field(form: FormData, name: str) -> str | None:

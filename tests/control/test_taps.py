@@ -1,16 +1,19 @@
 """Tapping what the bot sent: each action does what the LINE app does with it."""
 
+import io
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from linebot.v3.messaging import ApiClient, MessagingApi, PushMessageRequest
+from linebot.v3.messaging import ApiClient, MessagingApi, MessagingApiBlob, PushMessageRequest
 from linebot.v3.webhooks import (
+    ImageMessageContent,
     LocationMessageContent,
     MessageEvent,
     PostbackEvent,
     TextMessageContent,
 )
+from PIL import Image
 
 from tests.support.bot import BotServer
 from tests.support.control import ChannelInfo, Control
@@ -156,3 +159,32 @@ def test_taps_need_a_message_the_user_received(control: Control, channel: Channe
     assert control.http.get(f"{base}/123456789012345678/actions").status_code == 404
     both = control.http.post(f"{base}/123/tap", json={"index": 0, "label": "x"})
     assert both.status_code == 400
+
+
+def test_a_camera_button_sends_the_photo_the_user_takes(
+    server: LiveServer, control: Control, channel: ChannelInfo, bot: BotServer
+) -> None:
+    alice = control.user("Alice")
+    control.follow(channel, alice)
+    ask = {
+        "type": "text",
+        "text": "Show us the receipt",
+        "quickReply": {
+            "items": [{"type": "action", "action": {"type": "camera", "label": "Photo"}}]
+        },
+    }
+    config = messaging_config(server.base_url, channel.access_token)
+    with ApiClient(config) as client:
+        MessagingApi(client).push_message(
+            PushMessageRequest.from_dict({"to": alice, "messages": [ask]})
+        )
+    (received,) = control.inbox(channel, alice)
+    base = f"/_kizuna/channels/{channel.channel_id}/users/{alice}/inbox/{received['messageId']}"
+    event = _tap(control, base, label="Photo")["event"]
+    control.wait_for_jobs()
+    assert isinstance(bot.events[-1], MessageEvent)
+    assert isinstance(bot.events[-1].message, ImageMessageContent)
+    with ApiClient(config) as client:
+        photo = MessagingApiBlob(client).get_message_content(event["message"]["id"])
+    with Image.open(io.BytesIO(photo)) as image:
+        assert image.format == "JPEG" and image.size == (640, 480)

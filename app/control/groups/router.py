@@ -3,7 +3,7 @@ members talk; each act reaches the bot in the chat as the platform's event."""
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from pydantic import AnyHttpUrl, Field
 
 from app.control.deps import ChannelServiceDep
@@ -13,7 +13,7 @@ from app.control.webhook.router import PostbackRequest
 from app.deps import UowDep
 from app.models import Group
 from app.schemas.base import WireModel
-from app.webhook.user_messages import parse_user_message
+from app.webhook.user_messages import USER_MESSAGE_BODY, read_user_message
 
 router = APIRouter(tags=["control: groups and rooms"])
 
@@ -122,14 +122,18 @@ def _chat_routes(plural: str, kind: ChatKind) -> None:
         answer)."""
         return await chats.remove_bot(await chats.get(kind, chatId))
 
-    @router.post(f"{base}/users/{{userId}}/messages", status_code=201)
+    @router.post(
+        f"{base}/users/{{userId}}/messages", status_code=201, openapi_extra=USER_MESSAGE_BODY
+    )
     async def say_in_chat(
-        chatId: str, userId: str, message: dict[str, Any], chats: ChatsDep
+        chatId: str, userId: str, request: Request, chats: ChatsDep
     ) -> dict[str, Any]:
-        """A member sends a message in the chat; answers the event the bot in it receives."""
+        """A member sends a message in the chat (JSON, or multipart/form-data for media, as in
+        a one-to-one chat); answers the event the bot in it receives."""
         chat = await chats.get(kind, chatId)
         channel, source = await chats.speaking(chat, await chats.user(userId))
-        return await chats.events.message(channel, source, parse_user_message(message))
+        content, media = await read_user_message(request)
+        return await chats.events.message(channel, source, content, media)
 
     @router.post(f"{base}/users/{{userId}}/postback", status_code=201)
     async def postback_in_chat(

@@ -2,13 +2,15 @@
 
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
+
 from app.control.messages.service import InboxService
 from app.control.webhook.router import Acting
 from app.kit.errors import BadRequest, ErrorDetail, NotFound
 from app.schemas.message.actions import datetime_value
 from app.webhook.events import Chat
 from app.webhook.taps import Tappable, tappables
-from app.webhook.user_messages import parse_user_message
+from app.webhook.user_messages import image_message, parse_user_message, snapshot
 
 # Where a simulated phone is when a location action asks, unless the tap says otherwise.
 DEFAULT_LOCATION = {
@@ -89,6 +91,11 @@ class TapService:
         if kind == "location":
             sent = parse_user_message({"type": "location", **(location or DEFAULT_LOCATION)})
             return {"event": await events.message(channel, chat, sent)}
+        if kind in ("camera", "cameraRoll"):
+            content, media = await run_in_threadpool(
+                image_message, snapshot(f"{kind} photo by {self.acting.user.display_name}")
+            )
+            return {"event": await events.message(channel, chat, content, media)}
         if kind == "uri":
             return {"uri": action["uri"]}
         if kind == "clipboard":

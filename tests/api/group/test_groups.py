@@ -9,6 +9,7 @@ from linebot.v3.messaging import (
     ApiClient,
     AsyncApiClient,
     AsyncMessagingApi,
+    AsyncMessagingApiBlob,
     MessagingApi,
     PushMessageRequest,
     ReplyMessageRequest,
@@ -27,6 +28,7 @@ from linebot.v3.webhooks import (
     TextMessageContent,
 )
 
+from tests.api.content.media import picture
 from tests.support.bot import BotServer
 from tests.support.control import ChannelInfo, Control
 from tests.support.live import LiveServer
@@ -197,6 +199,12 @@ async def test_rooms_page_their_members_for_the_async_client(
         201,
     )
     assert said["source"] == {"type": "room", "roomId": rid, "userId": users[5]}
+    photo = control.http.post(
+        f"/_kizuna/rooms/{rid}/users/{users[6]}/messages",
+        data={"type": "image"},
+        files={"file": ("p.png", picture(), "image/png")},
+    )
+    assert photo.status_code == 201 and photo.json()["message"]["type"] == "image"
 
     async with AsyncApiClient(messaging_config(server.base_url, channel.access_token)) as client:
         api = AsyncMessagingApi(client)
@@ -207,6 +215,8 @@ async def test_rooms_page_their_members_for_the_async_client(
         assert second.next is None
         assert sorted(first.member_ids + second.member_ids) == sorted(users)
         assert (await api.get_room_member_profile(rid, users[7])).display_name == "User 7"
+        blob = AsyncMessagingApiBlob(client)
+        assert await blob.get_message_content(photo.json()["message"]["id"]) == picture()
         await api.reply_message(
             ReplyMessageRequest(
                 reply_token=said["replyToken"], messages=[TextMessage(text="hi all")]
@@ -221,7 +231,7 @@ async def test_rooms_page_their_members_for_the_async_client(
     assert isinstance(message.source, RoomSource) and message.source.room_id == rid
     assert isinstance(bot.events[-1], LeaveEvent)
     timeline = _ok(control.http.get(f"/_kizuna/rooms/{rid}/messages"))
-    assert [item["from"] for item in timeline] == ["user", "bot"]
+    assert [item["from"] for item in timeline] == ["user", "user", "bot"]
     assert "channelId" not in _ok(control.http.get(f"/_kizuna/rooms/{rid}"))
 
 

@@ -1,17 +1,15 @@
 """Kizuna served over real HTTP from a background thread, for the official SDKs to call."""
 
 import json
-import threading
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings
 from app.kit.services import Services
 from app.main import create_app
+from app.testing.server import ThreadedServer
 
 UNRECORDED_PREFIXES = ("/_kizuna", "/docs", "/openapi.json", "/redoc")
 
@@ -58,7 +56,9 @@ class ResponseRecorder:
         self.exchanges.append(Exchange(scope["method"], path, status, body))
 
 
-class LiveServer:
+class LiveServer(ThreadedServer):
+    """Kizuna on its own database, every LINE-route response recorded."""
+
     def __init__(self, database_url: str, **environment: Any) -> None:
         self.settings = Settings(
             DATABASE_URL=database_url,
@@ -66,37 +66,15 @@ class LiveServer:
             KIZUNA_LOG_LEVEL="warning",
             **environment,
         )
-        self.app = create_app(self.settings)
-        self.recorder = ResponseRecorder(self.app)
-        self._server = uvicorn.Server(
-            uvicorn.Config(
-                self.recorder,
-                host="127.0.0.1",
-                port=0,
-                lifespan="on",
-                log_level="warning",
-                access_log=False,
-            )
-        )
-        self._thread = threading.Thread(target=self._server.run, name="kizuna-live", daemon=True)
-        self.base_url = ""
+        self.kizuna = create_app(self.settings)
+        self.recorder = ResponseRecorder(self.kizuna)
+        super().__init__(self.recorder, name="kizuna-live")
 
-    def start(self) -> "LiveServer":
-        self._thread.start()
-        deadline = time.monotonic() + 30
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the Kizuna test server did not start")
-            time.sleep(0.02)
-        port = self._server.servers[0].sockets[0].getsockname()[1]
-        self.base_url = f"http://127.0.0.1:{port}"
+    def start(self, timeout: float = 30) -> "LiveServer":
+        super().start(timeout)
         return self
 
     @property
     def services(self) -> Services:
-        services: Services = self.app.state.services
+        services: Services = self.kizuna.state.services
         return services
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=30)

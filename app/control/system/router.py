@@ -1,7 +1,9 @@
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
+from pydantic import Field
 
 from app import __version__
 from app.control.schemas import HealthView, ResetResult, dump
@@ -9,6 +11,8 @@ from app.control.system import repository
 from app.control.system.jobs import wait_for_deliveries
 from app.deps import ServicesDep, SessionDep
 from app.kit.queue import InProcessQueue
+from app.kit.services import Services
+from app.schemas.base import WireModel
 
 router = APIRouter(tags=["control: system"])
 
@@ -35,6 +39,34 @@ async def wait_for_jobs(
     """Return once every send's fan-out has been delivered (200), or 504 after `seconds`."""
     done = await wait_for_deliveries(services, seconds)
     return JSONResponse({"done": done}, status_code=200 if done else 504)
+
+
+class ClockView(WireModel):
+    now: datetime
+    offset_seconds: float
+
+
+class AdvanceRequest(WireModel):
+    seconds: float = Field(gt=0, le=10 * 365 * 86400)
+
+
+def _clock_view(services: Services) -> ClockView:
+    return ClockView(now=services.clock.now(), offset_seconds=services.clock.offset.total_seconds())
+
+
+@router.get("/clock", response_model=ClockView)
+async def get_clock(services: ServicesDep) -> ClockView:
+    """Kizuna's "now": real time plus an offset that only grows (reset sets it back to 0)."""
+    return _clock_view(services)
+
+
+@router.post("/clock/advance", response_model=ClockView)
+async def advance_clock(body: AdvanceRequest, services: ServicesDep) -> ClockView:
+    """Move Kizuna's clock forward: reply tokens, link tokens, quota months, daily counts and
+    scheduled sends all follow it. It is the serving process's clock: in scaled mode, workers
+    started separately keep their own."""
+    services.clock.advance(timedelta(seconds=body.seconds))
+    return _clock_view(services)
 
 
 @router.get("/health", response_model=HealthView, responses={503: {"model": HealthView}})

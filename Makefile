@@ -22,13 +22,13 @@ test: install
 	$(BIN)/python -m pytest
 
 lint: install
-	$(BIN)/ruff check app tests bench migrations
-	$(BIN)/ruff format --check app tests bench migrations
+	$(BIN)/ruff check app tests bench migrations examples
+	$(BIN)/ruff format --check app tests bench migrations examples
 	$(BIN)/mypy app
 
 format: install
-	$(BIN)/ruff check --fix app tests bench migrations
-	$(BIN)/ruff format app tests bench migrations
+	$(BIN)/ruff check --fix app tests bench migrations examples
+	$(BIN)/ruff format app tests bench migrations examples
 
 bench: install
 	$(BIN)/python bench/seed.py

@@ -6,9 +6,11 @@ from app.api.oauth.bearer import BearerAuth, FastLaneLookup, SessionLookup
 from app.api.oauth.service import TokenService
 from app.api.ratelimit import enforce_rate_limit
 from app.deps import ClockDep, IdsDep, SessionDep
-from app.kit.errors import BadRequest
+from app.kit.errors import BadRequest, Forbidden
 from app.kit.services import Services
-from app.models import Channel
+from app.models import Channel, ChannelStatus
+
+NOT_AVAILABLE = "Access to this API is not available for your account"
 
 
 async def get_token_service(session: SessionDep, clock: ClockDep, ids: IdsDep) -> TokenService:
@@ -36,6 +38,10 @@ async def authenticated_channel(request: Request) -> Channel:
             channel = await BearerAuth(SessionLookup(session), services.clock).authenticate(
                 authorization
             )
+    # A suspended account's bot still gets webhooks (botSuspended, botResumed) but may call
+    # nothing; the channel is already loaded, so this costs no query on the hot path.
+    if channel.status == ChannelStatus.SUSPENDED:
+        raise Forbidden(NOT_AVAILABLE)
     await enforce_rate_limit(request, channel, services)
     refuse_retry_key(request)
     return channel

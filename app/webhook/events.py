@@ -129,12 +129,19 @@ class EventService:
         return await self.emit(channel, Chat(user), "videoPlayComplete", body, reply=True)
 
     async def emit(
-        self, channel: Channel, chat: Chat, kind: str, body: dict[str, Any], *, reply: bool
+        self,
+        channel: Channel,
+        chat: Chat | None,
+        kind: str,
+        body: dict[str, Any],
+        *,
+        reply: bool,
     ) -> dict[str, Any]:
         """Write one event to the outbox (and wake the dispatcher); answers the event.
 
-        `reply` says whether the event type carries a reply token; in standby mode (another
-        channel holds the chat) none does, as on the platform.
+        `chat` is None for events about the whole account (botSuspended, botResumed), which
+        have no source. `reply` says whether the event type carries a reply token; in standby
+        mode (another channel holds the chat) none does, as on the platform.
         """
         now = self.clock.now()
         at_ms = int(now.timestamp() * 1000)
@@ -143,10 +150,11 @@ class EventService:
             "type": kind,
             "mode": "standby" if standby else "active",
             "timestamp": at_ms,
-            "source": chat.source(),
             "webhookEventId": self.ids.webhook_event_id(at_ms),
         }
-        if reply and not standby:
+        if chat is not None:
+            event["source"] = chat.source()
+        if reply and chat is not None and not standby:
             token = await self.events.add(
                 ReplyToken(
                     token=secrets.token_hex(16),

@@ -12,7 +12,7 @@ from app.control.deps import ChannelServiceDep, UserServiceDep
 from app.control.messages.service import InboxService
 from app.deps import ClockDep, UowDep
 from app.kit.errors import Conflict
-from app.models import Channel, EventState, FriendshipStatus, User, WebhookEvent
+from app.models import Channel, ChannelStatus, EventState, FriendshipStatus, User, WebhookEvent
 from app.schemas.base import WireModel
 from app.webhook.events import Chat, EventService
 from app.webhook.repository import WebhookRepository
@@ -85,6 +85,8 @@ async def acting_user(
 ) -> Acting:
     """The channel and the user of the path; a user who blocked the account reaches it no more."""
     channel, user = await channels.get(channelId), await users.get(userId)
+    if channel.status == ChannelStatus.SUSPENDED:
+        raise Conflict(f"Channel {channel.channel_id} is suspended: its account takes no messages")
     friendship = await users.users.friendship(channel.id, user.id)
     if friendship is not None and friendship.status == FriendshipStatus.BLOCKED:
         raise Conflict(f"User {user.user_id} has blocked channel {channel.channel_id}")

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.kit.db import create_engine, create_session_maker
 from app.kit.migrate import run_migrations
 from tests.support import services as svc
+from tests.support.bot import BotServer
 from tests.support.control import ChannelInfo, Control
 from tests.support.live import LiveServer
 from tests.support.spec import schema_errors
@@ -59,6 +60,15 @@ def control(server: LiveServer) -> Iterator[Control]:
 @pytest.fixture
 def channel(control: Control) -> ChannelInfo:
     return control.channel()
+
+
+@pytest.fixture
+def bot(channel: ChannelInfo, control: Control) -> Iterator[BotServer]:
+    """A bot built on the official SDK's parser, serving over HTTP as the channel's webhook."""
+    server = BotServer(channel.channel_secret).start()
+    control.webhook(channel, url=server.url)
+    yield server
+    server.stop()
 
 
 @pytest_asyncio.fixture

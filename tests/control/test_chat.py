@@ -1,7 +1,6 @@
 """Account linking, the account's status and standby mode, as a real bot sees them."""
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -34,14 +33,6 @@ from tests.support.sdk import messaging_config
 
 LINK_URL = "https://access.line.me/dialog/bot/accountLink"
 NONCE = "bm9uY2Utb2YtMTYtYnl0ZXM"
-
-
-@pytest.fixture
-def bot(channel: ChannelInfo, control: Control) -> Iterator[BotServer]:
-    server = BotServer(channel.channel_secret).start()
-    control.webhook(channel, url=server.url)
-    yield server
-    server.stop()
 
 
 def _api(server: LiveServer, channel: ChannelInfo) -> ApiClient:

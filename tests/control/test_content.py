@@ -1,7 +1,6 @@
 """Users send media by upload and unsend messages; the platform expires content."""
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -14,19 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.kit.clock import Clock
 from app.models import Group, UserMessage
 from app.webhook import user_messages
-from tests.api.content.media import M4A, MP4, PDF, picture, send, upload
 from tests.support.bot import BotServer
 from tests.support.control import ChannelInfo, Control
 from tests.support.live import LiveServer
+from tests.support.media import M4A, MP4, PDF, picture, send, upload
 from tests.support.sdk import messaging_config
-
-
-@pytest.fixture
-def bot(channel: ChannelInfo, control: Control) -> Iterator[BotServer]:
-    server = BotServer(channel.channel_secret).start()
-    control.webhook(channel, url=server.url)
-    yield server
-    server.stop()
 
 
 def unsend_path(channel: ChannelInfo, user_id: str, message_id: str) -> str:

@@ -1,10 +1,8 @@
 """Tapping what the bot sent: each action does what the LINE app does with it."""
 
 import io
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from linebot.v3.messaging import ApiClient, MessagingApi, MessagingApiBlob, PushMessageRequest
 from linebot.v3.webhooks import (
     ImageMessageContent,
@@ -65,14 +63,6 @@ FLEX = {
         ]
     },
 }
-
-
-@pytest.fixture
-def bot(channel: ChannelInfo, control: Control) -> Iterator[BotServer]:
-    server = BotServer(channel.channel_secret).start()
-    control.webhook(channel, url=server.url)
-    yield server
-    server.stop()
 
 
 def _tap(control: Control, path: str, status: int = 200, **body: Any) -> Any:

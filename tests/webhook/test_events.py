@@ -4,7 +4,6 @@ import base64
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -37,14 +36,6 @@ from tests.support.live import LiveServer
 from tests.support.sdk import messaging_config
 
 GREETING = 'こんにちは 🌸 café \u00e9\u0301 — "quoted" \\ back'
-
-
-@pytest.fixture
-def bot(channel: ChannelInfo, control: Control) -> Iterator[BotServer]:
-    server = BotServer(channel.channel_secret).start()
-    control.webhook(channel, url=server.url)
-    yield server
-    server.stop()
 
 
 def test_every_action_arrives_as_its_typed_event_and_the_reply_lands_in_the_inbox(

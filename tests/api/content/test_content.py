@@ -2,7 +2,6 @@
 
 import io
 import json
-from collections.abc import Iterator
 
 import pytest
 from linebot.v3.messaging import (
@@ -22,19 +21,11 @@ from linebot.v3.webhooks import (
 )
 from PIL import Image
 
-from tests.api.content.media import M4A, MP4, PDF, picture, send
 from tests.support.bot import BotServer
 from tests.support.control import ChannelInfo, Control
 from tests.support.live import LiveServer
+from tests.support.media import M4A, MP4, PDF, picture, send
 from tests.support.sdk import messaging_config
-
-
-@pytest.fixture
-def bot(channel: ChannelInfo, control: Control) -> Iterator[BotServer]:
-    server = BotServer(channel.channel_secret).start()
-    control.webhook(channel, url=server.url)
-    yield server
-    server.stop()
 
 
 def blob(server: LiveServer, channel: ChannelInfo) -> tuple[ApiClient, MessagingApiBlob]:

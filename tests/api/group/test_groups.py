@@ -1,7 +1,6 @@
 """Groups and rooms: the bot is invited, members come, go and talk, and the bot answers the
 chat, all through the official SDK and a real webhook receiver."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -28,19 +27,11 @@ from linebot.v3.webhooks import (
     TextMessageContent,
 )
 
-from tests.api.content.media import picture
 from tests.support.bot import BotServer
 from tests.support.control import ChannelInfo, Control
 from tests.support.live import LiveServer
+from tests.support.media import picture
 from tests.support.sdk import messaging_config
-
-
-@pytest.fixture
-def bot(channel: ChannelInfo, control: Control) -> Iterator[BotServer]:
-    server = BotServer(channel.channel_secret).start()
-    control.webhook(channel, url=server.url)
-    yield server
-    server.stop()
 
 
 def _ok(response: Any, status: int = 200) -> Any:

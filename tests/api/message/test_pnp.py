@@ -2,7 +2,6 @@
 
 import hashlib
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -26,14 +25,6 @@ from tests.support.sdk import messaging_config
 PHONE = "+819012345678"
 DIGEST = hashlib.sha256(PHONE.encode()).hexdigest()
 TAG = "order-2026-0001-shipped"
-
-
-@pytest.fixture
-def bot(channel: ChannelInfo, control: Control) -> Iterator[BotServer]:
-    server = BotServer(channel.channel_secret).start()
-    control.webhook(channel, url=server.url)
-    yield server
-    server.stop()
 
 
 def test_a_notification_reaches_a_phone_number_and_the_bot_hears_it_was_delivered(

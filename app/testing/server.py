@@ -1,12 +1,16 @@
 """An ASGI app served over real HTTP from a background thread: Kizuna itself for tests, or a
 bot under test."""
 
+import asyncio
 import threading
 import time
-from typing import Any
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 import uvicorn
 from starlette.types import ASGIApp
+
+T = TypeVar("T")
 
 
 class ThreadedServer:
@@ -25,8 +29,21 @@ class ThreadedServer:
                 access_log=False,
             )
         )
-        self._thread = threading.Thread(target=self._server.run, name=name, daemon=True)
+        self._thread = threading.Thread(target=self._main, name=name, daemon=True)
+        self.loop: asyncio.AbstractEventLoop | None = None
         self.base_url = ""
+
+    def _main(self) -> None:
+        asyncio.run(self._serve())
+
+    async def _serve(self) -> None:
+        self.loop = asyncio.get_running_loop()
+        await self._server.serve()
+
+    def run(self, coroutine: Coroutine[Any, Any, T], timeout: float = 120) -> T:
+        """Runs a coroutine on the server's own loop (where the app's tasks live)."""
+        assert self.loop is not None, "the server is not running"
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=timeout)
 
     def start(self, timeout: float = 30) -> "ThreadedServer":
         self._thread.start()

@@ -5,6 +5,7 @@ from fastapi import Depends, FastAPI
 
 import app.tasks  # noqa: F401  (registers the jobs)
 from app import __version__
+from app.api.message.fastroute import FastPushRoute
 from app.api.router import authenticated, public
 from app.config import Settings
 from app.control.router import router as control_router
@@ -54,6 +55,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.include_router(authenticated)
     app.include_router(public)
     app.include_router(control_router)
+    # Inside LineHttpMiddleware (request id, body limit), outside FastAPI's routing.
+    app.add_middleware(FastPushRoute, state=app.state)
     app.add_middleware(
         LineHttpMiddleware,
         max_body_bytes=settings.max_body_bytes,

@@ -28,7 +28,13 @@ async def authenticated_channel(request: Request) -> Channel:
     every request. The channel is looked up outside the request's session, so a route that
     needs no session (push on the fast lane) opens none; it is detached and read-only here.
     """
-    services: Services = request.app.state.services
+    channel = await authenticate(request, request.app.state.services)
+    refuse_retry_key(request)
+    return channel
+
+
+async def authenticate(request: Request, services: Services) -> Channel:
+    """The token's channel, if it may call the API now (not suspended, within rate limits)."""
     authorization = request.headers.get("authorization")
     if services.fast_lane is not None:
         bearer = BearerAuth(FastLaneLookup(services.fast_lane), services.clock)
@@ -43,7 +49,6 @@ async def authenticated_channel(request: Request) -> Channel:
     if channel.status == ChannelStatus.SUSPENDED:
         raise Forbidden(NOT_AVAILABLE)
     await enforce_rate_limit(request, channel, services)
-    refuse_retry_key(request)
     return channel
 
 

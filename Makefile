@@ -36,6 +36,7 @@ bench: install
 	$(BIN)/python bench/broadcast_sqlite.py
 	$(BIN)/python bench/push.py
 	$(BIN)/python bench/webhook.py
+	$(BIN)/python bench/webhook_latency.py
 
 clean:
 	rm -rf $(VENV) .kizuna .pytest_cache .mypy_cache .ruff_cache

@@ -5,7 +5,8 @@ fits in one statement runs here instead, in autocommit, at about a tenth of that
 has such a lane: on SQLite (one process, the embedded default) every path goes through the ORM.
 """
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 import asyncpg
@@ -15,6 +16,7 @@ from app.kit.batcher import Batcher
 
 In = TypeVar("In")
 Out = TypeVar("Out")
+Kept = TypeVar("Kept")
 
 
 async def _nothing_to_reset(_connection: asyncpg.Connection) -> None:
@@ -27,6 +29,7 @@ class FastLane:
         self.pool = pool
         self.size = size
         self._batchers: dict[str, Batcher[Any, Any]] = {}
+        self._kept: dict[str, Any] = {}
 
     @classmethod
     async def connect(cls, database_url: str, size: int) -> "FastLane":
@@ -57,6 +60,21 @@ class FastLane:
             self._batchers[name] = Batcher(run, concurrency=max(self.size // 2, 1))
         batcher: Batcher[In, Out] = self._batchers[name]
         return batcher
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
+        """A connection in one transaction, for the rare hot path that needs a lock taken
+        before its statement's snapshot (a statement sees only what committed before it began)."""
+        async with self.pool.acquire() as connection, connection.transaction():
+            yield connection
+
+    def keep(self, name: str, make: Callable[[], Kept]) -> Kept:
+        """This lane's `name` object, made on first use: state a process keeps once (the lane
+        lives as long as the process's services, on their event loop)."""
+        if name not in self._kept:
+            self._kept[name] = make()
+        kept: Kept = self._kept[name]
+        return kept
 
     async def close(self) -> None:
         await self.pool.close()

@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     redelivery_delays: str = Field(
         default="10,30,60,300,900", validation_alias="KIZUNA_WEBHOOK_REDELIVERY_DELAYS"
     )
+    # Seconds an audience (and an upload job) stays IN_PROGRESS on Kizuna's clock; 0: at once.
+    audience_ready_seconds: float = Field(
+        default=0, ge=0, validation_alias="KIZUNA_AUDIENCE_READY_SECONDS"
+    )
     webhook_max_events: int = Field(default=100, ge=1, validation_alias="KIZUNA_WEBHOOK_MAX_EVENTS")
     webhook_timeout_seconds: float = Field(
         default=2.0, gt=0, validation_alias="KIZUNA_WEBHOOK_TIMEOUT_SECONDS"

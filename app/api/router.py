@@ -2,11 +2,14 @@
 
 from fastapi import APIRouter, Depends
 
+from app.api.audience.router import router as audience_router
 from app.api.bot.router import router as bot_router
 from app.api.chat.router import router as chat_router
 from app.api.content.router import router as content_router
+from app.api.coupon.router import router as coupon_router
 from app.api.deps import authenticated_channel
 from app.api.group.router import router as group_router
+from app.api.membership.router import router as membership_router
 from app.api.message.router import router as message_router
 from app.api.oauth.router import router as oauth_router
 from app.api.profile.router import router as profile_router
@@ -24,6 +27,9 @@ authenticated.include_router(webhook_router)
 authenticated.include_router(content_router)
 authenticated.include_router(chat_router)
 authenticated.include_router(group_router)
+authenticated.include_router(audience_router)
+authenticated.include_router(coupon_router)
+authenticated.include_router(membership_router)
 
 # Token endpoints authenticate with client credentials or assertions in the body instead.
 public = APIRouter()

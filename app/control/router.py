@@ -3,7 +3,10 @@ from fastapi import APIRouter
 from app.control.channels.router import router as channels_router
 from app.control.chat.router import router as chat_router
 from app.control.content.router import router as content_router
+from app.control.coupons.router import router as coupons_router
+from app.control.engagement.router import router as engagement_router
 from app.control.groups.router import router as groups_router
+from app.control.memberships.router import router as memberships_router
 from app.control.messages.router import router as messages_router
 from app.control.system.router import router as system_router
 from app.control.taps.router import router as taps_router
@@ -19,4 +22,7 @@ router.include_router(content_router)
 router.include_router(chat_router)
 router.include_router(groups_router)
 router.include_router(taps_router)
+router.include_router(engagement_router)
+router.include_router(coupons_router)
+router.include_router(memberships_router)
 router.include_router(system_router)

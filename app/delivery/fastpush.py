@@ -14,8 +14,10 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+from app.api.coupon.service import coupon_ids_named, coupon_message_errors
+from app.kit.errors import body_errors
 from app.kit.fastlane import FastLane
-from app.models import Channel, FriendshipStatus, Phase, QuotaType, SendKind
+from app.models import Channel, CouponStatus, FriendshipStatus, Phase, QuotaType, SendKind
 
 PUSH_SQL = f"""
 WITH input AS (
@@ -80,6 +82,29 @@ async def _push_many(lane: FastLane, pushes: list[Push]) -> list[int | None]:
     return [keys.get(push.request_id) for push in pushes]
 
 
+COUPONS_SQL = """
+SELECT coupon_id, status, end_timestamp FROM coupons
+WHERE channel_pk = $1 AND coupon_id = ANY($2::text[])
+"""
+
+
+async def _check_coupon_messages(
+    lane: FastLane, channel: Channel, messages: list[dict[str, Any]], now: datetime
+) -> None:
+    """The ORM path's coupon rule (`check_coupon_messages`), read on the lane: a push rarely
+    carries a coupon, and then pays one more round trip."""
+    coupon_ids = coupon_ids_named(messages)
+    if not coupon_ids:
+        return
+    rows = await lane.fetch(COUPONS_SQL, channel.id, coupon_ids)
+    found = {
+        row["coupon_id"]: (CouponStatus(row["status"]), int(row["end_timestamp"])) for row in rows
+    }
+    errors = coupon_message_errors(messages, found, int(now.timestamp()))
+    if errors:
+        raise body_errors(errors)
+
+
 async def push_on_fast_lane(
     lane: FastLane,
     channel: Channel,
@@ -92,6 +117,7 @@ async def push_on_fast_lane(
     now: datetime,
 ) -> int | None:
     """The new request's key, or None when no such user exists."""
+    await _check_coupon_messages(lane, channel, messages, now)
     push = Push(
         channel_pk=channel.id,
         to=to,

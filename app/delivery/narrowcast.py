@@ -5,9 +5,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, not_, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.kit.errors import ErrorDetail
-from app.models import Delivery, Friendship, User
+from app.api.audience.repository import AudienceRepository, audience_key
+from app.kit.errors import BadRequest, ErrorDetail
+from app.models import Audience, AudienceMember, AudienceStatus, Delivery, Friendship, User
 
 AGES = {f"age_{n}": n for n in range(15, 75, 5)}
 PERIODS = {"day_7": 7, "day_30": 30, "day_90": 90, "day_180": 180, "day_365": 365}
@@ -155,26 +157,63 @@ class TargetParser:
             self.error("filter.demographic", f"At most {MAX_DEMOGRAPHIC_CONDITIONS} conditions")
 
 
+async def resolve_audiences(
+    session: AsyncSession, channel_pk: int, audience_ids: list[tuple[str, int]], now: datetime
+) -> tuple[dict[str, int], int | None]:
+    """The keys of the READY audiences a narrowcast names (the channel's own or shared with
+    it), and the size of the smallest; 400 for any other."""
+    audiences = AudienceRepository(session)
+    keys: dict[str, int] = {}
+    smallest: int | None = None
+    for prop, group_id in audience_ids:
+        key = audience_key(group_id)
+        audience = None
+        if key is not None:
+            await audiences.settle(now, Audience.id == key)
+            audience = await audiences.visible(channel_pk, key)
+        if audience is None or audience.status != AudienceStatus.READY:
+            raise BadRequest(
+                f"Invalid audience group id: {group_id}",
+                [ErrorDetail("Invalid audience group id", prop)],
+            )
+        keys[str(group_id)] = audience.id
+        count = audience.audience_count
+        smallest = count if smallest is None else min(smallest, count)
+    return keys, smallest
+
+
 def target_condition(target: dict[str, Any]) -> ColumnElement[bool]:
     """The SQL condition on Friendship/User for a stored target (resolved ids, fixed time)."""
     as_of = datetime.fromisoformat(target["asOf"])
     parts: list[ColumnElement[bool]] = []
     if target.get("recipient") is not None:
-        parts.append(_recipient_sql(target["recipient"], target.get("requestKeys", {})))
+        parts.append(
+            _recipient_sql(
+                target["recipient"], target.get("requestKeys", {}), target.get("audienceKeys", {})
+            )
+        )
     if target.get("filter") is not None:
         parts.append(_demographic_sql(target["filter"]["demographic"], as_of))
     return and_(true(), *parts)
 
 
-def _recipient_sql(value: dict[str, Any], request_keys: dict[str, int]) -> ColumnElement[bool]:
+def _recipient_sql(
+    value: dict[str, Any], request_keys: dict[str, int], audience_keys: dict[str, int]
+) -> ColumnElement[bool]:
     kind = value["type"]
+    if kind == "audience":
+        # Members are ids as uploaded; only those naming a Kizuna user who follows match.
+        members = select(AudienceMember.member_id).where(
+            AudienceMember.audience_pk == audience_keys[str(value["audienceGroupId"])]
+        )
+        return User.user_id.in_(members)
     if kind == "redelivery":
         received = select(Delivery.user_pk).where(
             Delivery.request_pk == request_keys[value["requestId"]]
         )
         return Friendship.user_pk.in_(received)
     if kind == "operator":
-        return _operator_sql(value, lambda item: _recipient_sql(item, request_keys))
+        return _operator_sql(value, lambda item: _recipient_sql(item, request_keys, audience_keys))
     raise ValueError(f"unresolved recipient type {kind}")
 
 

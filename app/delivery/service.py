@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.api.coupon.service import check_coupon_messages
 from app.control.groups.repository import ChatKind, ChatRepository, MultiChat
 from app.control.users.repository import UserRepository
 from app.delivery import identity
-from app.delivery.narrowcast import TargetParser, target_condition
+from app.delivery.narrowcast import TargetParser, resolve_audiences, target_condition
 from app.delivery.repository import DeliveryRepository
 from app.kit.clock import Clock
 from app.kit.errors import (
@@ -164,6 +165,9 @@ class SendService:
         success_count: int = 0,
     ) -> MessageRequest:
         now = self.clock.now()
+        # Every send records its request here, so one check covers reply, push, multicast,
+        # broadcast, narrowcast and LINE notification messages.
+        await check_coupon_messages(self.session, self.channel.id, messages, int(now.timestamp()))
         return await self.deliveries.add(
             MessageRequest(
                 channel_pk=self.channel.id,
@@ -406,12 +410,10 @@ class NarrowcastService(SendService):
         retry_key: str | None,
     ) -> MessageRequest:
         await self.check_retry_key(retry_key, SendKind.NARROWCAST)
-        for prop, group_id in parsed.audience_ids:
-            # Audiences arrive with the audience API; until one is READY none can be targeted.
-            raise BadRequest(
-                f"Invalid audience group id: {group_id}",
-                [ErrorDetail("Invalid audience group id", prop)],
-            )
+        now = self.clock.now()
+        audience_keys, smallest_audience = await resolve_audiences(
+            self.session, self.channel.id, parsed.audience_ids, now
+        )
         request_keys: dict[str, int] = {}
         for prop, request_id in parsed.request_ids:
             earlier = await self.deliveries.request_by_id(self.channel.id, request_id)
@@ -420,13 +422,13 @@ class NarrowcastService(SendService):
                     f"Invalid request id: {request_id}", [ErrorDetail("Invalid request id", prop)]
                 )
             request_keys[request_id] = earlier.id
-        now = self.clock.now()
         target = {
             "recipient": body.get("recipient"),
             "filter": body.get("filter"),
             "limit": body.get("limit"),
             "asOf": now.isoformat(),
             "requestKeys": request_keys,
+            "audienceKeys": audience_keys,
         }
         condition = target_condition(target)
         reach = await self.deliveries.count_targets(self.channel.id, condition)
@@ -442,6 +444,12 @@ class NarrowcastService(SendService):
             if limit.get("forbidPartialDelivery"):
                 failure = (5, "forbidPartialDelivery: the remaining quota cannot reach everyone")
             count = remaining
+        if (
+            failure is None
+            and smallest_audience is not None
+            and smallest_audience < RECIPIENT_MINIMUM
+        ):
+            failure = (4, "An audience of fewer than 50 users is among the recipients")
         if failure is None and count < RECIPIENT_MINIMUM:
             failure = (2, "There were not enough recipients (fewer than 50)")
         request = await self._request(

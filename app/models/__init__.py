@@ -1,5 +1,15 @@
 """SQLAlchemy tables, one module per table family. Importing this package registers them all."""
 
+from app.models.audience import (
+    Audience,
+    AudienceFailedType,
+    AudienceJob,
+    AudienceJobStatus,
+    AudienceMember,
+    AudienceShare,
+    AudienceStatus,
+    AudienceType,
+)
 from app.models.base import Base
 from app.models.channel import (
     AccessToken,
@@ -12,7 +22,16 @@ from app.models.channel import (
     TokenKind,
 )
 from app.models.chat import LinkToken, Transcoding, UserMessage
+from app.models.coupon import (
+    AcquisitionType,
+    Coupon,
+    CouponStatus,
+    CouponTicket,
+    CouponVisibility,
+)
+from app.models.engagement import Engagement, EngagementKind
 from app.models.group import Group, GroupMember, Room, RoomMember
+from app.models.membership import MembershipCurrency, MembershipPlan, MembershipSubscription
 from app.models.message import (
     Delivery,
     DeliveryBatch,
@@ -35,14 +54,29 @@ from app.models.webhook import EventState, WebhookAttempt, WebhookEvent
 
 __all__ = [
     "AccessToken",
+    "AcquisitionType",
     "AppType",
     "AssertionKey",
+    "Audience",
+    "AudienceFailedType",
+    "AudienceJob",
+    "AudienceJobStatus",
+    "AudienceMember",
+    "AudienceShare",
+    "AudienceStatus",
+    "AudienceType",
     "Base",
     "Channel",
     "ChannelStatus",
     "ChatMode",
+    "Coupon",
+    "CouponStatus",
+    "CouponTicket",
+    "CouponVisibility",
     "Delivery",
     "DeliveryBatch",
+    "Engagement",
+    "EngagementKind",
     "EventMode",
     "EventState",
     "Friendship",
@@ -53,6 +87,9 @@ __all__ = [
     "Group",
     "GroupMember",
     "LinkToken",
+    "MembershipCurrency",
+    "MembershipPlan",
+    "MembershipSubscription",
     "MessageRequest",
     "Phase",
     "QuotaType",

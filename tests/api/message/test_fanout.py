@@ -346,3 +346,81 @@ class TestValidate:
             bad = httpx.post(url, headers=headers, json={"messages": [{"type": "text"}]})
             assert bad.status_code == 400
             assert bad.json()["details"][0]["property"] == "messages[0].text"
+
+
+def audience_of(server: LiveServer, channel: ChannelInfo, ids: list[str]) -> int:
+    from linebot.v3 import audience as sdk
+
+    config = sdk.Configuration(host=server.base_url, access_token=channel.access_token)
+    with sdk.ApiClient(config) as client:
+        created = sdk.ManageAudience(client).create_audience_group(
+            sdk.CreateAudienceGroupRequest(
+                description="Narrowcast audience", audiences=[sdk.Audience(id=i) for i in ids]
+            )
+        )
+    return int(created.audience_group_id)
+
+
+class TestNarrowcastToAudiences:
+    @pytest.mark.asyncio
+    async def test_audience_sets_reach_exactly_their_following_members(
+        self,
+        api: MessagingApi,
+        server: LiveServer,
+        control: Control,
+        channel: ChannelInfo,
+        session_maker: async_sessionmaker[AsyncSession],
+    ) -> None:
+        from linebot.v3.messaging import AudienceRecipient, OperatorRecipient
+
+        control.bulk(channel, 300, seed=11)
+        friends = sorted(p["user_id"] for p in await population(session_maker))
+        strangers = [f"U{i:032x}" for i in range(10)]  # uploaded ids of no Kizuna user
+        blocker = control.user("Blocker")
+        control.follow(channel, blocker)
+        control.unfollow(channel, blocker)
+        first = audience_of(server, channel, [*friends[:150], *strangers, blocker])
+        second = audience_of(server, channel, friends[100:220])
+        both_but_not = narrowcast(
+            api,
+            NarrowcastRequest(
+                messages=HELLO,
+                recipient=OperatorRecipient(
+                    var_and=[
+                        AudienceRecipient(audience_group_id=first),
+                        OperatorRecipient(var_not=AudienceRecipient(audience_group_id=second)),
+                    ]
+                ),
+            ),
+        )
+        either = narrowcast(
+            api,
+            NarrowcastRequest(
+                messages=HELLO,
+                recipient=OperatorRecipient(
+                    var_or=[
+                        AudienceRecipient(audience_group_id=first),
+                        AudienceRecipient(audience_group_id=second),
+                    ]
+                ),
+            ),
+        )
+        control.wait_for_jobs()
+        assert set(await copies_per_user(session_maker, both_but_not)) == set(friends[:100])
+        assert set(await copies_per_user(session_maker, either)) == set(friends[:220])
+        progress = api.get_narrowcast_progress(either)
+        assert (progress.phase, progress.target_count) == ("succeeded", 220)
+
+    def test_an_audience_under_50_fails_with_code_4(
+        self, api: MessagingApi, server: LiveServer, control: Control, channel: ChannelInfo
+    ) -> None:
+        from linebot.v3.messaging import AudienceRecipient
+
+        control.bulk(channel, 60, seed=12)
+        small = audience_of(server, channel, [f"U{i:032x}" for i in range(49)])
+        request_id = narrowcast(
+            api,
+            NarrowcastRequest(messages=HELLO, recipient=AudienceRecipient(audience_group_id=small)),
+        )
+        progress = api.get_narrowcast_progress(request_id)
+        assert (progress.phase, progress.error_code) == ("failed", 4)

@@ -26,8 +26,6 @@ LOADING = Limit("loading", 100, 1)
 WEBHOOK_ENDPOINT = Limit("webhook-endpoint", 1_000, 60)
 AUDIENCE = Limit("audience", 60, 60)
 HOURLY_60 = Limit("hourly-60", 60, 3_600)
-RICH_MENU_CHANGES = Limit("richmenu", 100, 3_600)
-RICH_MENU_BATCH = Limit("richmenu-batch", 3, 3_600)
 
 # Route path prefixes, most specific first; anything else falls under DEFAULT.
 LIMITS: tuple[tuple[str, str | None, Limit], ...] = (
@@ -45,11 +43,14 @@ LIMITS: tuple[tuple[str, str | None, Limit], ...] = (
     ("/v2/bot/insight/demographic", None, Limit("demographics", 60, 3_600)),
     ("/v2/bot/insight/message/event", None, Limit("message-events", 60, 3_600)),
     ("/v2/bot/insight/message/event/aggregation", None, Limit("unit-statistics", 60, 3_600)),
-    ("/v2/bot/richmenu/batch", "POST", RICH_MENU_BATCH),
-    ("/v2/bot/richmenu/progress", None, RICH_MENU_CHANGES),
-    ("/v2/bot/richmenu/alias", "DELETE", RICH_MENU_CHANGES),
-    ("/v2/bot/richmenu", "POST", RICH_MENU_CHANGES),
-    ("/v2/bot/richmenu", "DELETE", RICH_MENU_CHANGES),
+    # Rich menus: each limited endpoint has its own bucket; the other POSTs under
+    # /v2/bot/richmenu/ (validate, alias, bulk, image upload) are not limited specially.
+    ("/v2/bot/richmenu/batch", "POST", Limit("richmenu-batch", 3, 3_600)),
+    ("/v2/bot/richmenu/progress", None, Limit("richmenu-progress", 100, 3_600)),
+    ("/v2/bot/richmenu/alias/", "DELETE", Limit("richmenu-alias-delete", 100, 3_600)),
+    ("/v2/bot/richmenu/", "POST", DEFAULT),
+    ("/v2/bot/richmenu", "POST", Limit("richmenu-create", 100, 3_600)),
+    ("/v2/bot/richmenu/{richMenuId}", "DELETE", Limit("richmenu-delete", 100, 3_600)),
 )
 
 

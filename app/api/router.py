@@ -13,6 +13,7 @@ from app.api.membership.router import router as membership_router
 from app.api.message.router import router as message_router
 from app.api.oauth.router import router as oauth_router
 from app.api.profile.router import router as profile_router
+from app.api.richmenu.router import router as richmenu_router
 from app.api.webhook.router import router as webhook_router
 from app.schemas.base import LINE_ERRORS
 
@@ -28,6 +29,7 @@ authenticated.include_router(content_router)
 authenticated.include_router(chat_router)
 authenticated.include_router(group_router)
 authenticated.include_router(audience_router)
+authenticated.include_router(richmenu_router)
 authenticated.include_router(coupon_router)
 authenticated.include_router(membership_router)
 

@@ -41,6 +41,14 @@ from app.models.message import (
     RetryKey,
     SendKind,
 )
+from app.models.richmenu import (
+    RichMenu,
+    RichMenuAlias,
+    RichMenuBatch,
+    RichMenuBatchPhase,
+    RichMenuDefault,
+    RichMenuLink,
+)
 from app.models.user import (
     AppType,
     Friendship,
@@ -95,6 +103,12 @@ __all__ = [
     "QuotaType",
     "ReplyToken",
     "RetryKey",
+    "RichMenu",
+    "RichMenuAlias",
+    "RichMenuBatch",
+    "RichMenuBatchPhase",
+    "RichMenuDefault",
+    "RichMenuLink",
     "Room",
     "RoomMember",
     "SendKind",

@@ -75,8 +75,6 @@ async def main() -> None:
         "KIZUNA_RATE_LIMITS": "off",
         "KIZUNA_DEMO_CHANNEL": "false",
         "KIZUNA_LOG_LEVEL": "warning",
-        # LINE routes take 2 MB bodies unless told otherwise; this file is 51 MB.
-        "KIZUNA_MAX_BODY_BYTES": str(128 * 1024 * 1024),
         "REDIS_URL": None,
     }
     server = kizuna(["serve", "--port", str(port), "--workers", "1"], env)

@@ -35,13 +35,17 @@ class _BodyTooLarge(BaseException):
     """Raised from `receive`; a BaseException so no framework layer turns it into a 400."""
 
 
+# The control plane (simulated users' media) and audience uploads by file (1.5 million ids,
+# about 50 MB) take bodies far over the LINE API's 2 MB.
+LARGE_BODY_PREFIXES = ("/_kizuna/", "/v2/bot/audienceGroup/upload/byFile")
+
+
 class LineHttpMiddleware:
     """Stamps `X-Line-Request-Id` on every response, caps bodies, and turns crashes into 500s."""
 
     def __init__(self, app: ASGIApp, max_body_bytes: int, max_control_bytes: int) -> None:
         self.app = app
         self.max_line_bytes = max_body_bytes
-        # The control plane takes media uploads far over the LINE API's 2 MB.
         self.max_control_bytes = max_control_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -65,7 +69,7 @@ class LineHttpMiddleware:
 
         limit = (
             self.max_control_bytes
-            if scope.get("path", "").startswith("/_kizuna/")
+            if scope.get("path", "").startswith(LARGE_BODY_PREFIXES)
             else self.max_line_bytes
         )
         declared = _content_length(scope)

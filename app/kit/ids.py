@@ -34,6 +34,9 @@ class IdFactory:
     def room_id(self) -> str:
         return "R" + self._hex(32)
 
+    def rich_menu_id(self) -> str:
+        return "richmenu-" + self._hex(32)
+
     def channel_id(self) -> str:
         return self._digits(10)
 

@@ -3,6 +3,7 @@
 import io
 from typing import Any
 
+import pytest
 from linebot.v3.messaging import ApiClient, MessagingApi, MessagingApiBlob, PushMessageRequest
 from linebot.v3.webhooks import (
     ImageMessageContent,
@@ -12,7 +13,10 @@ from linebot.v3.webhooks import (
     TextMessageContent,
 )
 from PIL import Image
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.models import Engagement, EngagementKind
 from tests.support.bot import BotServer
 from tests.support.control import ChannelInfo, Control
 from tests.support.live import LiveServer
@@ -178,3 +182,27 @@ def test_a_camera_button_sends_the_photo_the_user_takes(
         photo = MessagingApiBlob(client).get_message_content(event["message"]["id"])
     with Image.open(io.BytesIO(photo)) as image:
         assert image.format == "JPEG" and image.size == (640, 480)
+
+
+@pytest.mark.asyncio
+async def test_opening_a_link_is_recorded_as_a_click(
+    server: LiveServer,
+    control: Control,
+    channel: ChannelInfo,
+    session_maker: async_sessionmaker[AsyncSession],
+) -> None:
+    alice = control.user("Alice")
+    control.follow(channel, alice)
+    with ApiClient(messaging_config(server.base_url, channel.access_token)) as client:
+        MessagingApi(client).push_message(
+            PushMessageRequest.from_dict({"to": alice, "messages": [BUTTONS]})
+        )
+    (received,) = control.inbox(channel, alice)
+    base = f"/_kizuna/channels/{channel.channel_id}/users/{alice}/inbox/{received['messageId']}"
+    _tap(control, base, label="Site")
+    _tap(control, base, label="Help")  # not a link: no click
+    async with session_maker() as session:
+        rows = (await session.scalars(select(Engagement))).all()
+    assert [(row.kind, row.url) for row in rows] == [
+        (EngagementKind.CLICK, "https://example.com/shop")
+    ]

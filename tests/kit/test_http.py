@@ -104,6 +104,17 @@ def test_the_control_plane_takes_bodies_over_the_line_limit(server: LiveServer) 
     assert response.json()["details"][0]["property"] == "displayName"
 
 
+def test_audience_files_may_exceed_the_line_limit(server: LiveServer) -> None:
+    """1.5 million ids are about 50 MB: the upload by file is held to the upload limit."""
+    big = b"x" * (3 * 1024 * 1024)
+    response = httpx.post(
+        f"{server.base_url}/v2/bot/audienceGroup/upload/byFile",
+        content=big,
+        headers={"Content-Type": "multipart/form-data; boundary=b"},
+    )
+    assert response.status_code == 401  # not refused for its size (413), only for the token
+
+
 def test_chunked_bodies_over_the_limit_are_413_too(server: LiveServer) -> None:
     def chunks() -> Iterator[bytes]:
         yield b'{"displayName": "'

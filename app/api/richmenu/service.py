@@ -19,7 +19,6 @@ from app.api.richmenu.schemas import (
     check_user_id,
 )
 from app.kit.errors import BadRequest, ErrorDetail, NotFound, UnsupportedMediaType, body_errors
-from app.kit.ids import IdFactory
 from app.kit.uow import UnitOfWork
 from app.models import (
     Channel,
@@ -44,11 +43,6 @@ USER_HAS_NO_MENU = "the user has no richmenu"
 NO_DEFAULT = "no default richmenu"
 ALIAS_CONFLICT = "conflict richmenu alias id"
 MENU_NOT_FOUND = "richmenu not found"
-
-
-def new_rich_menu_id(ids: IdFactory) -> str:
-    # The platform's IDs are "richmenu-" and 32 hex digits, the same digits a user ID has.
-    return "richmenu-" + ids.user_id()[1:]
 
 
 def iso_ms(at: datetime) -> str:
@@ -120,7 +114,7 @@ class RichMenuService:
             raise BadRequest(f"The maximum number of rich menus ({MAX_MENUS}) has been reached")
         return await self.menus.add(
             RichMenu(
-                rich_menu_id=new_rich_menu_id(self.uow.services.ids),
+                rich_menu_id=self.uow.services.ids.rich_menu_id(),
                 channel_pk=self.channel.id,
                 width=body.width,
                 height=body.height,

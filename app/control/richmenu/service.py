@@ -81,7 +81,7 @@ class RichMenuTaps:
             result.update(await self._switch(area.action))
         else:
             # The same action in a message does the same thing: one piece of code for both.
-            result.update(await self.taps._perform(area.action, value, None))
+            result.update(await self.taps.perform(area.action, value, None))
         return result
 
     async def _switch(self, action: dict[str, Any]) -> dict[str, Any]:

@@ -3,6 +3,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from pydantic import Field, model_validator
 
+from app.control.engagement.service import EngagementService
 from app.control.messages.service import InboxService
 from app.control.taps.service import TapService
 from app.control.webhook.router import ActingDep
@@ -36,7 +37,9 @@ class TapRequest(WireModel):
 
 
 async def get_taps(acting: ActingDep, uow: UowDep, clock: ClockDep) -> TapService:
-    return TapService(acting, InboxService(uow.session, clock))
+    return TapService(
+        acting, InboxService(uow.session, clock), EngagementService(uow.session, clock)
+    )
 
 
 TapsDep = Annotated[TapService, Depends(get_taps)]

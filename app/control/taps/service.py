@@ -4,9 +4,11 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
+from app.control.engagement.service import EngagementService
 from app.control.messages.service import InboxService
 from app.control.webhook.router import Acting
 from app.kit.errors import BadRequest, ErrorDetail, NotFound
+from app.models import EngagementKind
 from app.schemas.message.actions import datetime_value
 from app.webhook.events import Chat
 from app.webhook.taps import Tappable, tappables
@@ -23,9 +25,12 @@ NOW_FORMATS = {"date": "%Y-%m-%d", "time": "%H:%M", "datetime": "%Y-%m-%dT%H:%M"
 
 
 class TapService:
-    def __init__(self, acting: Acting, inbox: InboxService) -> None:
+    def __init__(
+        self, acting: Acting, inbox: InboxService, engagement: EngagementService | None = None
+    ) -> None:
         self.acting = acting
         self.inbox = inbox
+        self.engagement = engagement
 
     async def actions(self, message_id: str) -> list[Tappable]:
         """What the user can tap in the message; quick reply buttons only while the message is
@@ -61,10 +66,19 @@ class TapService:
             raise NotFound(f"{what} {problem} of message {message_id} (labels: {seen})")
         tapped = chosen[0]
         result: dict[str, Any] = {"path": tapped.path, "action": tapped.action}
-        result.update(await self._perform(tapped.action, value, location))
+        result.update(await self.perform(tapped.action, value, location))
+        if "uri" in result and self.engagement is not None:
+            # Opening a link of a received message is a click, as insight counts them.
+            await self.engagement.record(
+                self.acting.channel,
+                self.acting.user,
+                message_id,
+                EngagementKind.CLICK,
+                result["uri"],
+            )
         return result
 
-    async def _perform(
+    async def perform(
         self, action: dict[str, Any], value: str | None, location: dict[str, Any] | None
     ) -> dict[str, Any]:
         channel, chat, events = self.acting.channel, Chat(self.acting.user), self.acting.events

@@ -127,22 +127,40 @@ class User:
         value: str | None = None,
         to: Channel | None = None,
     ) -> dict[str, Any]:
-        """Taps the button, quick reply or Flex action labelled `label` in the newest message
-        that shows one, as the app would; answers what happened (the event, URI or copy)."""
+        """Taps what is labelled `label`, as the app would: a button, quick reply or Flex
+        action in the newest message showing one, else an area of the rich menu under the
+        chat. Answers what happened (the event, URI or copy)."""
         channel = self._channel(to)
+        body: dict[str, Any] = {"label": label}
+        if value is not None:
+            body["value"] = value
         for received in reversed(await self.inbox_of(channel)):
             actions: list[dict[str, Any]] = await self.kizuna.call(
                 "GET", self._path(channel, f"inbox/{received.message_id}/actions")
             )
             if any(action.get("label") == label for action in actions):
-                body: dict[str, Any] = {"label": label}
-                if value is not None:
-                    body["value"] = value
                 tapped: dict[str, Any] = await self.kizuna.call(
                     "POST", self._path(channel, f"inbox/{received.message_id}/tap"), json=body
                 )
                 return tapped
+        menu = await self.rich_menu(channel)
+        if menu and any(area["action"].get("label") == label for area in menu["areas"]):
+            pressed: dict[str, Any] = await self.kizuna.call(
+                "POST", self._path(channel, "richmenu/tap"), json=body
+            )
+            return pressed
         raise KizunaError(f"{self.display_name} sees nothing labelled {label!r} to tap")
+
+    async def rich_menu(self, channel: Channel | None = None) -> dict[str, Any] | None:
+        """The rich menu under the chat (the user's own, else the default), or None."""
+        path = self._path(self._channel(channel), "richmenu")
+        response = await asyncio.to_thread(self.kizuna.http.get, path)
+        if response.status_code == 404:
+            return None
+        if response.status_code >= 400:
+            raise KizunaError(f"GET {path} answered {response.status_code}: {response.text}")
+        menu: dict[str, Any] = response.json()
+        return menu
 
     async def inbox_of(self, channel: Channel | None = None) -> list[Received]:
         return await asyncio.to_thread(self._inbox, self._channel(channel))

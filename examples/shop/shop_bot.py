@@ -8,11 +8,21 @@ confirmed with a Flex receipt. The rich menu under the chat has Shop, Orders and
         uvicorn shop_bot:app --port 8000
 """
 
+import io
 import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from linebot.v3.messaging import FlexMessage, TextMessage
+from linebot.v3.messaging import (
+    AsyncApiClient,
+    AsyncMessagingApi,
+    AsyncMessagingApiBlob,
+    Configuration,
+    FlexMessage,
+    RichMenuRequest,
+    TextMessage,
+)
+from PIL import Image, ImageDraw
 
 from app.bot import Bot, Context, PostbackData, Text
 
@@ -149,6 +159,64 @@ def receipt(item: Item, count: int, number: int) -> FlexMessage:
             },
         }
     )
+
+
+RICH_MENU = {
+    "size": {"width": 2500, "height": 843},
+    "selected": True,
+    "name": "Kizuna Café",
+    "chatBarText": "Menu",
+    "areas": [
+        {
+            "bounds": {"x": 0, "y": 0, "width": 833, "height": 843},
+            "action": {"type": "message", "label": "Shop", "text": "menu"},
+        },
+        {
+            "bounds": {"x": 833, "y": 0, "width": 834, "height": 843},
+            "action": {
+                "type": "postback",
+                "label": "Orders",
+                "data": Orders().pack(),
+                "displayText": "My orders",
+            },
+        },
+        {
+            "bounds": {"x": 1667, "y": 0, "width": 833, "height": 843},
+            "action": {"type": "uri", "label": "Help", "uri": "https://example.com/help"},
+        },
+    ],
+}
+
+
+def rich_menu_image() -> bytes:
+    """Three labelled panels, as a designer would draw them (a real shop ships its PNG)."""
+    image = Image.new("RGB", (2500, 843), "white")
+    draw = ImageDraw.Draw(image)
+    for n, (label, colour) in enumerate(
+        (("SHOP", "#06C755"), ("ORDERS", "#2E86DE"), ("HELP", "#8E8E93"))
+    ):
+        left = n * 833
+        draw.rectangle((left + 20, 20, left + 813, 823), fill=colour)
+        draw.text((left + 380, 400), label, fill="white")
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+async def install_rich_menu(access_token: str, api_base: str) -> str:
+    """Creates the shop's rich menu, uploads its image and makes it every user's default."""
+    configuration = Configuration(host=api_base, access_token=access_token)
+    async with AsyncApiClient(configuration) as client:
+        created = await AsyncMessagingApi(client).create_rich_menu(
+            RichMenuRequest.from_dict(RICH_MENU)
+        )
+        await AsyncMessagingApiBlob(client).set_rich_menu_image(
+            created.rich_menu_id,
+            body=bytearray(rich_menu_image()),
+            _headers={"Content-Type": "image/png"},
+        )
+        await AsyncMessagingApi(client).set_default_rich_menu(created.rich_menu_id)
+    return str(created.rich_menu_id)
 
 
 def create_bot(channel_secret: str, access_token: str, api_base: str) -> tuple[Bot, Shop]:

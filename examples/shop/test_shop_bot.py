@@ -2,7 +2,7 @@
 
 import pytest
 import pytest_asyncio
-from shop_bot import Shop, create_bot
+from shop_bot import Shop, create_bot, install_rich_menu
 
 from app.testing.actors import Channel
 from app.testing.plugin import TestKizuna
@@ -12,6 +12,7 @@ from app.testing.plugin import TestKizuna
 async def shop(kizuna: TestKizuna, channel: Channel) -> Shop:
     bot, state = create_bot(channel.channel_secret, channel.access_token, channel.api_base)
     await channel.set_webhook(kizuna.serve(bot.asgi_app("/callback")) + "/callback")
+    await install_rich_menu(channel.access_token, channel.api_base)
     return state
 
 
@@ -49,10 +50,16 @@ async def test_orders_are_listed_per_customer(
     for customer in (alice, bob):
         await customer.follow(channel)
         await customer.receives()
-    await bob.taps("My orders")
+    await bob.taps("Orders")  # the rich menu under the chat
     assert (await bob.receives()).text == "No orders yet. Say 'menu' to start."
+    menu = await bob.rich_menu()
+    assert menu is not None and [a["action"]["label"] for a in menu["areas"]] == [
+        "Shop",
+        "Orders",
+        "Help",
+    ]
 
-    await alice.says("MENU")
+    await alice.taps("Shop")
     await alice.receives()
     await alice.taps("Buy Matcha latte")
     await alice.receives()
@@ -69,3 +76,6 @@ async def test_orders_are_listed_per_customer(
     with pytest.raises(AssertionError, match="nothing labelled"):
         await alice.taps("My orders")
     assert [m.text for m in alice.inbox][-2] == "Receipt #2: ¥1,350"
+    await alice.taps("Orders")
+    assert (await alice.receives()).text == "#1 Matcha latte x 1\n#2 Onigiri set x 3"
+    assert (await alice.taps("Help"))["uri"] == "https://example.com/help"

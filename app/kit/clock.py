@@ -23,6 +23,12 @@ class Clock:
     def reset(self) -> None:
         self._offset = timedelta(0)
 
+    def set(self, at: datetime) -> datetime:
+        """Jump to `at` (either way); for a fresh state, as time running backwards past
+        recorded data would confuse what is counted per day."""
+        self._offset = at - datetime.now(UTC)
+        return self.now()
+
     def advance(self, delta: timedelta) -> datetime:
         if delta < timedelta(0):
             raise ValueError("the clock only moves forward")

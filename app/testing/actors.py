@@ -184,7 +184,7 @@ class User:
         return self._inbox(self._channel(None))
 
     async def receives(
-        self, count: int = 1, *, within: float = 5.0, to: Channel | None = None
+        self, count: int = 1, *, within: float = 10.0, to: Channel | None = None
     ) -> Received:
         """Waits for the next `count` messages the user has not looked at yet and answers the
         last of them (a bot answers after its webhook; this waits for it)."""

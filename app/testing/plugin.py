@@ -13,6 +13,7 @@ Kizuna runs in-process on SQLite (or on `KIZUNA_TEST_DATABASE_URL`), or is the s
 import asyncio
 import os
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -80,11 +81,18 @@ class TestKizuna(Kizuna):
         super().close()
 
 
+# Every test starts at this instant on Kizuna's clock (which then runs): dates and days in a
+# test's figures do not depend on when it runs.
+START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone(timedelta(hours=9)))
+
+
 @pytest.fixture
 def kizuna(kizuna_url: str) -> Iterator[TestKizuna]:
-    """A fresh Kizuna for this test: no channels, no users, the clock at real time."""
+    """A fresh Kizuna for this test: no channels, no users, the id sequence restarted, the
+    clock at `START` (Monday 5 January 2026, 09:00 Japan time)."""
     client = TestKizuna(kizuna_url)
     client.call_sync("POST", "/_kizuna/reset")
+    client.call_sync("PUT", "/_kizuna/clock", json={"now": START.isoformat()})
     yield client
     client.close()
 

@@ -6,6 +6,8 @@ import textwrap
 from pathlib import Path
 
 THROWAWAY_TEST = '''
+from datetime import timedelta, timezone
+
 import pytest
 from linebot.v3.messaging import (
     AsyncApiClient,
@@ -69,12 +71,17 @@ async def test_alice_is_greeted_and_echoed(kizuna, channel, user):
     assert len(attempts) == 3 and all(a["success"] for a in attempts)
 
 
+JST = timezone(timedelta(hours=9))
+
+
 @pytest.mark.asyncio
 async def test_every_test_starts_from_an_empty_kizuna(kizuna):
     bob = await kizuna.user("Bob", gender="male", age=30)
     assert bob.user_id.startswith("U")
+    start = await kizuna.clock.now()
+    assert start.astimezone(JST).strftime("%Y-%m-%d %H:%M") == "2026-01-05 09:00"
     later = await kizuna.clock.advance(days=3)
-    assert (later - await kizuna.clock.now()).total_seconds() <= 0
+    assert later.astimezone(JST).strftime("%Y-%m-%d") == "2026-01-08"
     shop = await kizuna.channel("Shop")
     await bob.follow(shop)
     assert bob.inbox == []

@@ -3,7 +3,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from app import __version__
 from app.control.schemas import HealthView, ResetResult, dump
@@ -57,6 +57,18 @@ def _clock_view(services: Services) -> ClockView:
 @router.get("/clock", response_model=ClockView)
 async def get_clock(services: ServicesDep) -> ClockView:
     """Kizuna's "now": real time plus an offset that only grows (reset sets it back to 0)."""
+    return _clock_view(services)
+
+
+class SetClockRequest(WireModel):
+    now: AwareDatetime
+
+
+@router.put("/clock", response_model=ClockView)
+async def set_clock(body: SetClockRequest, services: ServicesDep) -> ClockView:
+    """Set Kizuna's "now" (it keeps running from there): tests start every case at the same
+    instant. Meant for a fresh state: moving back past recorded data confuses daily counts."""
+    services.clock.set(body.now)
     return _clock_view(services)
 
 

@@ -8,6 +8,7 @@ from app import __version__
 from app.api.message.fastroute import FastPushRoute
 from app.api.router import authenticated, public
 from app.config import Settings
+from app.control.fastroute import FastUserMessageRoute
 from app.control.router import router as control_router
 from app.kit.http import LineHttpMiddleware, install_error_handlers, require_json_body
 from app.kit.queue import InProcessQueue
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.include_router(control_router)
     # Inside LineHttpMiddleware (request id, body limit), outside FastAPI's routing.
     app.add_middleware(FastPushRoute, state=app.state)
+    app.add_middleware(FastUserMessageRoute, state=app.state)
     app.add_middleware(
         LineHttpMiddleware,
         max_body_bytes=settings.max_body_bytes,

@@ -22,6 +22,54 @@ from app.webhook.repository import WebhookRepository
 from app.webhook.user_messages import Media
 
 
+def new_reply_token() -> str:
+    return secrets.token_hex(16)
+
+
+def new_read_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def message_object(
+    message_id: str, content: dict[str, Any], channel_secret: str, read_token: str | None
+) -> dict[str, Any]:
+    """A user's message as the bot receives it: `content` (as checked by `user_messages`) with
+    its id, its quote token when the type can be quoted, and its mark-as-read token (a
+    one-to-one chat only)."""
+    message = {"id": message_id, **content}
+    if identity.quotable(message):
+        message["quoteToken"] = identity.quote_token(channel_secret, message_id)
+    if read_token is not None:
+        message["markAsReadToken"] = read_token
+    return message
+
+
+def event_object(
+    kind: str,
+    *,
+    standby: bool,
+    at_ms: int,
+    event_id: str,
+    source: dict[str, Any] | None,
+    reply_token: str | None,
+    body: dict[str, Any],
+) -> dict[str, Any]:
+    """An event as the bot receives it, but for `deliveryContext` (set per attempt). Both the
+    ORM path and the fast lane (`app/control/fastroute.py`) build theirs here."""
+    event: dict[str, Any] = {
+        "type": kind,
+        "mode": "standby" if standby else "active",
+        "timestamp": at_ms,
+        "webhookEventId": event_id,
+    }
+    if source is not None:
+        event["source"] = source
+    if reply_token is not None:
+        event["replyToken"] = reply_token
+    event.update(body)
+    return event
+
+
 @dataclass(frozen=True)
 class Chat:
     """Where an event happens: a user's one-to-one chat with the account, or a group or room
@@ -75,12 +123,8 @@ class EventService:
         content API, unsend and mark-as-read, then sent to the bot."""
         assert chat.user is not None, "a message always has a sender"
         message_id = self.ids.message_id()
-        content = {"id": message_id, **content}
-        if identity.quotable(content):
-            content["quoteToken"] = identity.quote_token(channel.secret, message_id)
-        read_token = secrets.token_urlsafe(24) if chat.one_to_one else None
-        if read_token is not None:
-            content["markAsReadToken"] = read_token
+        read_token = new_read_token() if chat.one_to_one else None
+        content = message_object(message_id, content, channel.secret, read_token)
         self.uow.session.add(
             UserMessage(
                 message_id=message_id,
@@ -146,18 +190,12 @@ class EventService:
         now = self.clock.now()
         at_ms = int(now.timestamp() * 1000)
         standby = channel.event_mode == EventMode.STANDBY
-        event: dict[str, Any] = {
-            "type": kind,
-            "mode": "standby" if standby else "active",
-            "timestamp": at_ms,
-            "webhookEventId": self.ids.webhook_event_id(at_ms),
-        }
-        if chat is not None:
-            event["source"] = chat.source()
+        event_id = self.ids.webhook_event_id(at_ms)
+        reply_token: str | None = None
         if reply and chat is not None and not standby:
             token = await self.events.add(
                 ReplyToken(
-                    token=secrets.token_hex(16),
+                    token=new_reply_token(),
                     channel_pk=channel.id,
                     user_pk=chat.user.id if chat.one_to_one and chat.user else None,
                     group_pk=chat.group.id if chat.group else None,
@@ -166,8 +204,16 @@ class EventService:
                     expires_at=now + timedelta(seconds=self.settings.reply_token_seconds),
                 )
             )
-            event["replyToken"] = token.token
-        event.update(body)
+            reply_token = token.token
+        event = event_object(
+            kind,
+            standby=standby,
+            at_ms=at_ms,
+            event_id=event_id,
+            source=chat.source() if chat is not None else None,
+            reply_token=reply_token,
+            body=body,
+        )
         listening = channel.webhook_enabled and bool(channel.webhook_url)
         await self.events.add(
             WebhookEvent(

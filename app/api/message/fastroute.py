@@ -12,12 +12,13 @@ from typing import Any
 
 import orjson
 from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.api.deps import authenticate
 from app.api.message.schemas import parse_send_body
 from app.delivery.fastpush import fits_fast_lane, push_on_fast_lane
 from app.delivery.service import UNKNOWN_RECIPIENT, sent_messages
+from app.kit.asgi import replay_body, send_json
 from app.kit.errors import BadRequest, LineError
 from app.kit.services import Services
 from app.models import SendKind
@@ -52,13 +53,13 @@ class FastPushRoute:
         except orjson.JSONDecodeError:
             body = None
         if not isinstance(body, dict):
-            await self.app(scope, _replay(raw, receive), send)
+            await self.app(scope, replay_body(raw, receive), send)
             return
         try:
             channel = await authenticate(request, services)
             parsed = parse_send_body(body, to="one")
             if not fits_fast_lane(channel, None, parsed.to[0]):
-                await self.app(scope, _replay(raw, receive), send)
+                await self.app(scope, replay_body(raw, receive), send)
                 return
             request_pk = await push_on_fast_lane(
                 services.fast_lane,
@@ -73,37 +74,10 @@ class FastPushRoute:
             if request_pk is None:
                 raise BadRequest(UNKNOWN_RECIPIENT)
         except LineError as error:
-            await _respond(send, error.status_code, error.to_wire(), error.headers)
+            await send_json(send, error.status_code, error.to_wire(), error.headers)
             return
         sent = [
             {"id": m.id, "quoteToken": m.quote_token} if m.quote_token else {"id": m.id}
             for m in sent_messages(channel, SendKind.PUSH, request_pk, parsed.messages)
         ]
-        await _respond(send, 200, {"sentMessages": sent})
-
-
-def _replay(raw: bytes, receive: Receive) -> Receive:
-    """A `receive` that hands the already read body to the next app once, then listens on."""
-    pending = True
-
-    async def replayed() -> Message:
-        nonlocal pending
-        if pending:
-            pending = False
-            return {"type": "http.request", "body": raw, "more_body": False}
-        return await receive()
-
-    return replayed
-
-
-async def _respond(
-    send: Send, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
-) -> None:
-    payload = orjson.dumps(body)
-    raw_headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(payload)).encode()),
-        *((name.lower().encode(), value.encode()) for name, value in (headers or {}).items()),
-    ]
-    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
-    await send({"type": "http.response.body", "body": payload})
+        await send_json(send, 200, {"sentMessages": sent})

@@ -9,6 +9,7 @@ from app.api.content.router import router as content_router
 from app.api.coupon.router import router as coupon_router
 from app.api.deps import authenticated_channel
 from app.api.group.router import router as group_router
+from app.api.insight.router import router as insight_router
 from app.api.membership.router import router as membership_router
 from app.api.message.router import router as message_router
 from app.api.oauth.router import router as oauth_router
@@ -32,6 +33,7 @@ authenticated.include_router(audience_router)
 authenticated.include_router(richmenu_router)
 authenticated.include_router(coupon_router)
 authenticated.include_router(membership_router)
+authenticated.include_router(insight_router)
 
 # Token endpoints authenticate with client credentials or assertions in the body instead.
 public = APIRouter()

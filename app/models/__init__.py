@@ -29,7 +29,12 @@ from app.models.coupon import (
     CouponTicket,
     CouponVisibility,
 )
-from app.models.engagement import Engagement, EngagementKind
+from app.models.engagement import (
+    Engagement,
+    EngagementKind,
+    RichMenuEngagement,
+    RichMenuEngagementKind,
+)
 from app.models.group import Group, GroupMember, Room, RoomMember
 from app.models.membership import MembershipCurrency, MembershipPlan, MembershipSubscription
 from app.models.message import (
@@ -108,6 +113,8 @@ __all__ = [
     "RichMenuBatch",
     "RichMenuBatchPhase",
     "RichMenuDefault",
+    "RichMenuEngagement",
+    "RichMenuEngagementKind",
     "RichMenuLink",
     "Room",
     "RoomMember",

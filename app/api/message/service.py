@@ -14,6 +14,22 @@ from app.models import Channel, MessageRequest, Phase, SendKind
 COUNTING_SINCE = date(2018, 3, 31)
 
 
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """The instants a day of the platform's (Japan) calendar starts and ends."""
+    start = datetime.combine(day, time(), PLATFORM_TZ)
+    return start, start + timedelta(days=1)
+
+
+def day_status(day: date, now: datetime, since: date) -> str | None:
+    """`out_of_service` before the platform counted, `unready` until the day is over in
+    Japan (figures are ready the day after), else None: the figures may be given."""
+    if day < since:
+        return "out_of_service"
+    if day >= now.astimezone(PLATFORM_TZ).date():
+        return "unready"
+    return None
+
+
 def _iso_ms(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -49,21 +65,25 @@ class MessageQueries:
         )
 
     async def delivered_on(self, kind: SendKind, day: date, now: datetime) -> DeliveryCountResponse:
-        if day < COUNTING_SINCE:
-            return DeliveryCountResponse(status="out_of_service")
-        # Counts are ready the day after, on the platform's (Japan) calendar.
-        if day >= now.astimezone(PLATFORM_TZ).date():
-            return DeliveryCountResponse(status="unready")
-        start = datetime.combine(day, time(), PLATFORM_TZ)
-        total = await self.session.scalar(
-            select(func.coalesce(func.sum(MessageRequest.success_count), 0)).where(
+        status = day_status(day, now, COUNTING_SINCE)
+        if status is not None:
+            return DeliveryCountResponse(status=status)
+        sent = await self.sent_on(day)
+        return DeliveryCountResponse(status="ready", success=sent.get(kind, 0))
+
+    async def sent_on(self, day: date) -> dict[SendKind, int]:
+        """Recipients reached per kind of send, for the requests accepted on a Japan day."""
+        start, end = day_bounds(day)
+        rows = await self.session.execute(
+            select(MessageRequest.kind, func.coalesce(func.sum(MessageRequest.success_count), 0))
+            .where(
                 MessageRequest.channel_pk == self.channel.id,
-                MessageRequest.kind == kind,
                 MessageRequest.accepted_at >= start,
-                MessageRequest.accepted_at < start + timedelta(days=1),
+                MessageRequest.accepted_at < end,
             )
+            .group_by(MessageRequest.kind)
         )
-        return DeliveryCountResponse(status="ready", success=int(total or 0))
+        return {kind: int(total) for kind, total in rows}
 
     async def units_this_month(self, now: datetime) -> list[str]:
         rows = await self.session.scalars(

@@ -7,6 +7,7 @@ from app.api.richmenu.service import RichMenuService, ShownMenu
 from app.control.taps.service import TapService
 from app.control.webhook.router import Acting
 from app.kit.errors import NotFound
+from app.models import RichMenuEngagement, RichMenuEngagementKind
 from app.webhook.events import Chat
 
 
@@ -32,6 +33,12 @@ class RichMenuTaps:
         self.taps = taps
 
     async def shown(self) -> ShownMenu:
+        """The menu the user sees; looking at it is an impression in the menu's insight."""
+        shown = await self._current()
+        self._record(shown, RichMenuEngagementKind.IMPRESSION, None)
+        return shown
+
+    async def _current(self) -> ShownMenu:
         shown = await self.menus.shown_to(self.acting.user)
         if shown is None:
             raise NotFound(
@@ -51,7 +58,7 @@ class RichMenuTaps:
     ) -> dict[str, Any]:
         """Tap an area of the menu the user sees, by index, by a point of the image or by the
         label of its action; answers the area and what it caused."""
-        shown = await self.shown()
+        shown = await self._current()
         areas = areas_of(shown)
         if index is not None:
             chosen = [a for a in areas if a.index == index]
@@ -71,6 +78,7 @@ class RichMenuTaps:
                 f"({len(areas)} areas; labels: {seen or 'none'})"
             )
         area = chosen[0]
+        self._record(shown, RichMenuEngagementKind.CLICK, area.index)
         result: dict[str, Any] = {
             "richMenuId": shown.menu.rich_menu_id,
             "index": area.index,
@@ -83,6 +91,18 @@ class RichMenuTaps:
             # The same action in a message does the same thing: one piece of code for both.
             result.update(await self.taps.perform(area.action, value, None))
         return result
+
+    def _record(self, shown: ShownMenu, kind: RichMenuEngagementKind, area: int | None) -> None:
+        self.menus.uow.session.add(
+            RichMenuEngagement(
+                channel_pk=self.acting.channel.id,
+                rich_menu_pk=shown.menu.id,
+                user_pk=self.acting.user.id,
+                kind=kind,
+                area_index=area,
+                occurred_at=self.menus.clock.now(),
+            )
+        )
 
     async def _switch(self, action: dict[str, Any]) -> dict[str, Any]:
         """The app switches the menu itself, then the bot hears of it as a postback whose

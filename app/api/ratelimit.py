@@ -26,6 +26,8 @@ LOADING = Limit("loading", 100, 1)
 WEBHOOK_ENDPOINT = Limit("webhook-endpoint", 1_000, 60)
 AUDIENCE = Limit("audience", 60, 60)
 HOURLY_60 = Limit("hourly-60", 60, 3_600)
+DELIVERY_COUNTS = Limit("delivery-counts", 60, 3_600)
+FOLLOWERS = Limit("followers", 60, 3_600)
 
 # Route path prefixes, most specific first; anything else falls under DEFAULT.
 LIMITS: tuple[tuple[str, str | None, Limit], ...] = (
@@ -38,11 +40,14 @@ LIMITS: tuple[tuple[str, str | None, Limit], ...] = (
     ("/v2/bot/audienceGroup", None, AUDIENCE),
     ("/v2/bot/message/narrowcast", None, Limit("narrowcast", 60, 3_600)),
     ("/v2/bot/message/broadcast", None, Limit("broadcast", 60, 3_600)),
-    ("/v2/bot/message/delivery", None, Limit("delivery-counts", 60, 3_600)),
-    ("/v2/bot/followers", None, Limit("followers", 60, 3_600)),
+    ("/v2/bot/message/delivery", None, DELIVERY_COUNTS),
+    ("/v2/bot/insight/message/delivery", None, DELIVERY_COUNTS),
+    ("/v2/bot/followers", None, FOLLOWERS),
+    ("/v2/bot/insight/followers", None, FOLLOWERS),
     ("/v2/bot/insight/demographic", None, Limit("demographics", 60, 3_600)),
-    ("/v2/bot/insight/message/event", None, Limit("message-events", 60, 3_600)),
+    # The longer prefix first: unit statistics have their own hourly 60.
     ("/v2/bot/insight/message/event/aggregation", None, Limit("unit-statistics", 60, 3_600)),
+    ("/v2/bot/insight/message/event", None, Limit("message-events", 60, 3_600)),
     # Rich menus: each limited endpoint has its own bucket; the other POSTs under
     # /v2/bot/richmenu/ (validate, alias, bulk, image upload) are not limited specially.
     ("/v2/bot/richmenu/batch", "POST", Limit("richmenu-batch", 3, 3_600)),

@@ -42,6 +42,11 @@ def test_buckets() -> None:
     assert limit_for("/v2/bot/richmenu/list", "GET") == DEFAULT
     assert limit_for("/v2/bot/richmenu", "POST").requests == 100
     assert limit_for("/v2/bot/richmenu/batch", "POST").requests == 3
+    assert limit_for("/v2/bot/insight/followers", "GET").bucket == "followers"
+    assert limit_for("/v2/bot/insight/message/delivery", "GET").bucket == "delivery-counts"
+    assert limit_for("/v2/bot/insight/message/event", "GET").bucket == "message-events"
+    unit = limit_for("/v2/bot/insight/message/event/aggregation", "GET")
+    assert (unit.bucket, unit.requests, unit.window_seconds) == ("unit-statistics", 60, 3_600)
 
 
 @pytest.mark.asyncio

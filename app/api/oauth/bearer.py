@@ -6,6 +6,7 @@ from typing import Any, Protocol, TypeVar
 import asyncpg
 import jwt
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import configure_mappers
 
 from app.api.oauth.repository import TokenRepository
 from app.control.channels.repository import ChannelRepository
@@ -73,6 +74,8 @@ RowT = TypeVar("RowT", bound=Base)
 def detached(cls: type[RowT], values: dict[str, Any]) -> RowT:
     """A row object filled from a raw row without the ORM constructor's per-attribute events
     (a large share of an authenticated request's CPU): detached, for reading only."""
+    # A process whose first query comes through here has not set its mappers up yet.
+    configure_mappers()
     instance: RowT = cls.__mapper__.class_manager.new_instance()
     instance.__dict__.update(values)
     return instance

@@ -37,6 +37,7 @@ bench: install
 	$(BIN)/python bench/push.py
 	$(BIN)/python bench/webhook.py
 	$(BIN)/python bench/webhook_latency.py
+	$(BIN)/python bench/audience_upload.py
 
 clean:
 	rm -rf $(VENV) .kizuna .pytest_cache .mypy_cache .ruff_cache

@@ -28,7 +28,10 @@ async def authenticated_channel(request: Request) -> Channel:
     every request. The channel is looked up outside the request's session, so a route that
     needs no session (push on the fast lane) opens none; it is detached and read-only here.
     """
-    channel = await authenticate(request, request.app.state.services)
+    # An ASGI fast route ahead of FastAPI may have authenticated the request already.
+    channel: Channel | None = request.scope.get("state", {}).get("channel")
+    if channel is None:
+        channel = await authenticate(request, request.app.state.services)
     refuse_retry_key(request)
     return channel
 

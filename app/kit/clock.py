@@ -34,3 +34,8 @@ class Clock:
             raise ValueError("the clock only moves forward")
         self._offset += delta
         return self.now()
+
+
+def iso_ms(at: datetime) -> str:
+    """A time as the platform writes it in bodies: UTC, milliseconds, `Z`."""
+    return at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -170,6 +170,11 @@ def _message(error: Any) -> str:
     return msg[0].upper() + msg[1:] if msg else "Invalid value"
 
 
+def is_json(content_type: str) -> bool:
+    media_type = content_type.split(";")[0].strip().lower()
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
 async def require_json_body(request: Request) -> None:
     """415 for a body that is not JSON on routes that take JSON (LINE checks before parsing)."""
     if request.method not in JSON_METHODS:
@@ -185,8 +190,7 @@ async def require_json_body(request: Request) -> None:
         if int(request.headers.get("content-length") or 0) == 0:
             return
         raise UnsupportedMediaType("The content type, (none), is not supported")
-    media_type = content_type.split(";")[0].strip().lower()
-    if media_type != "application/json" and not media_type.endswith("+json"):
+    if not is_json(content_type):
         raise UnsupportedMediaType(f"The content type, {content_type}, is not supported")
 
 

@@ -1,3 +1,6 @@
+from typing import Annotated
+
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
@@ -6,6 +9,10 @@ class WireModel(BaseModel):
     """camelCase on the wire, snake_case in Python; absent optionals are left out."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+
+# A numeric id in a path that names a database row: larger ones would overflow the query (400).
+RowKey = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 class ErrorDetailModel(BaseModel):

@@ -73,7 +73,8 @@ class Channel:
     async def webhook_attempts(self) -> list[dict[str, Any]]:
         """Signed requests sent to the bot, oldest first."""
         path = f"/_kizuna/channels/{self.channel_id}/webhook/deliveries"
-        attempts: list[dict[str, Any]] = await self.kizuna.call("GET", path)
+        # The log's page is newest first: its largest page, so a test sees its oldest too.
+        attempts: list[dict[str, Any]] = await self.kizuna.call("GET", path, params={"limit": 1000})
         return attempts[::-1]
 
 

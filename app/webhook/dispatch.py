@@ -264,6 +264,7 @@ class _Chain:
     requests: list[_Request]
     deadline: float = math.inf  # event-loop time after which unsent requests are given back
     full: bool = False  # the claim took as many as it could: more are likely waiting
+    error: BaseException | None = None  # what stopped the recording of one of its attempts
 
     def keys(self) -> list[int]:
         return [key for request in self.requests for key in request.keys]
@@ -541,7 +542,14 @@ class Dispatcher:
             # The first always goes: a chain claimed behind another is still well within
             # STALE_CLAIM, and every chain then moves its channel on by one request at least.
             if n and loop.time() > chain.deadline:
-                await self.lane.unclaim([k for r in chain.requests[n:] for k in r.keys])
+                # Chains claimed behind this one go back too, or they would overtake the events
+                # it gives back and the channel's order would break.
+                given_back = [k for r in chain.requests[n:] for k in r.keys]
+                held = self._held.get(chain.channel_pk, set())
+                for later in self._queued.pop(chain.channel_pk, []):
+                    given_back += later.keys()
+                    held.difference_update(later.keys())
+                await self.lane.unclaim(given_back)
                 self._dirty.add(chain.channel_pk)
                 break
             started_at = services.clock.now()
@@ -579,7 +587,6 @@ class _Recorder:
         self.lane = lane
         self._rows: list[tuple[_Chain, AttemptRow]] = []
         self._waiters: list[asyncio.Future[None]] = []
-        self._failed: dict[int, BaseException] = {}  # by id() of the chain, until it asks
         self._task: asyncio.Task[None] | None = None
 
     def add(self, chain: _Chain, row: AttemptRow) -> None:
@@ -592,9 +599,8 @@ class _Recorder:
         self._waiters.append(waiter)
         self._start()
         await waiter
-        error = self._failed.pop(id(chain), None)
-        if error is not None:
-            raise error
+        if chain.error is not None:
+            raise chain.error
 
     def _start(self) -> None:
         if self._task is None or self._task.done():
@@ -610,7 +616,7 @@ class _Recorder:
                 except Exception as exc:
                     log.exception("recording webhook attempts failed")
                     for chain, _ in rows:
-                        self._failed[id(chain)] = exc
+                        chain.error = exc
             for waiter in waiters:
                 if not waiter.done():
                     waiter.set_result(None)

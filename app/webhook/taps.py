@@ -44,7 +44,12 @@ def _actions(message: dict[str, Any]) -> Found:
     elif kind == "imagemap":
         for index, area in enumerate(_list(message.get("actions"))):
             area = _dict(area)
-            yield f"actions[{index}]", area, area.get("text") or area.get("linkUri")
+            if area.get("type") == "uri":
+                # An imagemap area names its link `linkUri`; the app opens it like any uri.
+                action = {"type": "uri", "uri": area.get("linkUri"), "label": area.get("label")}
+                yield f"actions[{index}]", action, area.get("label") or area.get("linkUri")
+            else:
+                yield f"actions[{index}]", area, area.get("text")
         link = _dict(_dict(message.get("video")).get("externalLink"))
         if link:
             action = {"type": "uri", "uri": link.get("linkUri"), "label": link.get("label")}

@@ -58,6 +58,9 @@ class TestOpenAndClick:
         assert (clicked.json()["kind"], clicked.json()["url"]) == ("click", SHOP)
         elsewhere = control.http.post(f"{path}/click", json={"url": "https://example.com/x"})
         assert elsewhere.status_code == 400
+        # A piece of the message is not a link in it.
+        for part in ("text", SHOP[:-3]):
+            assert control.http.post(f"{path}/click", json={"url": part}).status_code == 400
         assert elsewhere.json()["details"][0]["property"] == "url"
         unknown = control.http.post(f"{message_path(channel, alice, '123')}/open")
         assert unknown.status_code == 404

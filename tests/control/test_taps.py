@@ -153,6 +153,7 @@ def test_taps_need_a_message_the_user_received(control: Control, channel: Channe
     assert control.http.get(f"{base}/123456789012345678/actions").status_code == 404
     both = control.http.post(f"{base}/123/tap", json={"index": 0, "label": "x"})
     assert both.status_code == 400
+    assert control.http.post(f"{base}/123/tap", json={"index": 0}).status_code == 404
 
 
 def test_a_camera_button_sends_the_photo_the_user_takes(
@@ -206,3 +207,61 @@ async def test_opening_a_link_is_recorded_as_a_click(
     assert [(row.kind, row.url) for row in rows] == [
         (EngagementKind.CLICK, "https://example.com/shop")
     ]
+
+
+def test_imagemap_links_and_pickers_with_a_lowercase_t(
+    server: LiveServer, control: Control, channel: ChannelInfo, bot: BotServer
+) -> None:
+    alice = control.user("Alice")
+    control.follow(channel, alice)
+    imagemap = {
+        "type": "imagemap",
+        "baseUrl": "https://example.com/map",
+        "altText": "Map",
+        "baseSize": {"width": 1040, "height": 1040},
+        "actions": [
+            {
+                "type": "uri",
+                "label": "Site",
+                "linkUri": "https://example.com/site",
+                "area": {"x": 0, "y": 0, "width": 520, "height": 1040},
+            },
+            {
+                "type": "message",
+                "text": "left",
+                "area": {"x": 520, "y": 0, "width": 520, "height": 1040},
+            },
+        ],
+    }
+    picker = {
+        "type": "template",
+        "altText": "When",
+        "template": {
+            "type": "buttons",
+            "text": "When?",
+            "actions": [
+                {
+                    "type": "datetimepicker",
+                    "label": "When",
+                    "data": "book",
+                    "mode": "datetime",
+                    "min": "2026-12-01t00:00",  # the platform's own examples write a small t
+                    "max": "2026-12-31t23:59",
+                }
+            ],
+        },
+    }
+    with ApiClient(messaging_config(server.base_url, channel.access_token)) as client:
+        MessagingApi(client).push_message(
+            PushMessageRequest.from_dict({"to": alice, "messages": [imagemap, picker]})
+        )
+    mapped, picking = control.inbox(channel, alice)
+    base = f"/_kizuna/channels/{channel.channel_id}/users/{alice}/inbox"
+    site = _tap(control, f"{base}/{mapped['messageId']}", label="Site")
+    assert site["uri"] == "https://example.com/site"
+    assert _tap(control, f"{base}/{mapped['messageId']}", index=1)["event"]["message"]["text"] == (
+        "left"
+    )
+    chosen = _tap(control, f"{base}/{picking['messageId']}", label="When", value="2026-12-01T10:00")
+    assert chosen["event"]["postback"]["params"] == {"datetime": "2026-12-01T10:00"}
+    _tap(control, f"{base}/{picking['messageId']}", 400, label="When", value="2027-01-01T00:00")

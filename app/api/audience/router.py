@@ -1,5 +1,6 @@
 """manage-audience.yml: the twelve audience operations (two of them multipart, on api-data)."""
 
+import re
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -26,6 +27,8 @@ from app.deps import UowDep
 from app.kit.errors import BadRequest, ErrorDetail, UnsupportedMediaType, body_errors
 from app.models import AudienceStatus, AudienceType
 
+# ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+INTEGER = re.compile(r"-?[0-9]+")
 router = APIRouter(tags=["manage-audience"])
 
 BASE = "/v2/bot/audienceGroup"
@@ -110,7 +113,7 @@ class UploadForm:
 
     def integer(self, name: str) -> int:
         value = self.text(name, required=True)
-        if value and not value.lstrip("-").isdigit():
+        if value and not INTEGER.fullmatch(value):
             self.errors.append(ErrorDetail("Must be an integer", name))
             return 0
         return int(value or 0)

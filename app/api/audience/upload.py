@@ -38,6 +38,10 @@ async def one_batch(ids: list[str]) -> AsyncIterator[list[str]]:
     yield ids
 
 
+# The longest id (an IFA: 36 characters) with room for a CR and spaces.
+MAX_LINE = 64
+
+
 class FileIds:
     """The ids of an uploaded file, one per line, read a chunk at a time so a file of 1.5
     million ids never sits in memory; blank lines and surrounding spaces are ignored."""
@@ -56,6 +60,12 @@ class FileIds:
             chunk = await self._read(CHUNK)
             lines = (pending + chunk).split(b"\n")
             pending = lines.pop() if chunk else b""
+            if len(pending) > MAX_LINE:
+                # No line of ids is this long: refuse rather than gather the file in memory.
+                raise BadRequest(
+                    f"Invalid {self._kind} format at line {line_number + len(lines) + 1}",
+                    [ErrorDetail(INVALID_ID, "file")],
+                )
             for raw in lines:
                 line_number += 1
                 text = raw.strip()

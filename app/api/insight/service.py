@@ -175,6 +175,14 @@ def _yyyymmdd(day: date) -> str:
     return day.strftime("%Y%m%d")
 
 
+def years_before(day: date, years: int) -> date:
+    """The same day `years` earlier (28 February for a 29th without its leap year)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 class InsightService:
     def __init__(self, session: AsyncSession, channel: Channel, now: datetime) -> None:
         self.repo = InsightRepository(session, channel.id)
@@ -340,7 +348,7 @@ class InsightService:
     ) -> tuple[RichMenu, date, date] | None:
         """The menu and the days its figures cover (None: nothing may be shown)."""
         _period(start, end, max_span)
-        if start < self.today.replace(year=self.today.year - RICH_MENU_LOOKBACK_YEARS):
+        if start < years_before(self.today, RICH_MENU_LOOKBACK_YEARS):
             raise BadRequest(
                 "The value for the 'from' parameter is invalid",
                 [ErrorDetail(f"Must be within the last {RICH_MENU_LOOKBACK_YEARS} years", "from")],

@@ -12,6 +12,7 @@ from app.api.membership.schemas import (
 )
 from app.api.membership.service import MembershipQueries
 from app.deps import SessionDep
+from app.schemas.base import RowKey
 
 router = APIRouter(tags=["messaging-api"])
 
@@ -44,7 +45,7 @@ async def get_membership_subscription(
     response_model_exclude_none=True,
 )
 async def get_joined_membership_users(
-    membershipId: int,
+    membershipId: RowKey,
     memberships: MembershipsDep,
     start: Annotated[str | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 300,

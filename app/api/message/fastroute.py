@@ -20,6 +20,7 @@ from app.delivery.fastpush import fits_fast_lane, push_on_fast_lane
 from app.delivery.service import UNKNOWN_RECIPIENT, sent_messages
 from app.kit.asgi import replay_body, send_json
 from app.kit.errors import BadRequest, LineError
+from app.kit.http import is_json
 from app.kit.services import Services
 from app.models import SendKind
 
@@ -43,7 +44,7 @@ class FastPushRoute:
             services is None
             or services.fast_lane is None
             or "x-line-retry-key" in headers
-            or content_type.split(";")[0].strip().lower() != "application/json"
+            or not is_json(content_type)
         ):
             await self.app(scope, receive, send)
             return
@@ -59,6 +60,8 @@ class FastPushRoute:
             channel = await authenticate(request, services)
             parsed = parse_send_body(body, to="one")
             if not fits_fast_lane(channel, None, parsed.to[0]):
+                # Authenticated (and counted against the rate limit) once: the route takes it.
+                scope["state"]["channel"] = channel
                 await self.app(scope, replay_body(raw, receive), send)
                 return
             request_pk = await push_on_fast_lane(

@@ -1,12 +1,13 @@
 """Read-side questions about sends: narrowcast progress, daily counts, aggregation units."""
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.message.schemas import DeliveryCountResponse, NarrowcastProgressResponse
 from app.delivery.service import PLATFORM_TZ, month_start
+from app.kit.clock import iso_ms
 from app.kit.errors import NotFound
 from app.models import Channel, MessageRequest, Phase, SendKind
 
@@ -28,10 +29,6 @@ def day_status(day: date, now: datetime, since: date) -> str | None:
     if day >= now.astimezone(PLATFORM_TZ).date():
         return "unready"
     return None
-
-
-def _iso_ms(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class MessageQueries:
@@ -58,8 +55,8 @@ class MessageQueries:
             target_count=None if waiting else request.target_count,
             failed_description=request.failed_description,
             error_code=request.error_code,
-            accepted_time=_iso_ms(request.accepted_at),
-            completed_time=_iso_ms(request.completed_at)
+            accepted_time=iso_ms(request.accepted_at),
+            completed_time=iso_ms(request.completed_at)
             if finished and request.completed_at
             else None,
         )

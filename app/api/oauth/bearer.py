@@ -17,10 +17,6 @@ from app.models import (
     AccessToken,
     Base,
     Channel,
-    ChannelStatus,
-    ChatMode,
-    EventMode,
-    QuotaType,
     TokenKind,
 )
 
@@ -67,26 +63,29 @@ _TOKEN_SQL = (
 _CHANNEL_SQL = f"SELECT {_CHANNEL_COLUMNS} FROM channels c WHERE c.channel_id = $1"
 
 
-_CHANNEL_KEYS = [(column.key, column.name) for column in Channel.__table__.columns]
+# (attribute, column, the enum a stored string becomes, if any)
+_CHANNEL_KEYS = [
+    (column.key, column.name, getattr(column.type, "enum_class", None))
+    for column in Channel.__table__.columns
+]
 RowT = TypeVar("RowT", bound=Base)
+# Set up once here: `detached` skips the ORM constructor that would otherwise do it.
+configure_mappers()
 
 
 def detached(cls: type[RowT], values: dict[str, Any]) -> RowT:
     """A row object filled from a raw row without the ORM constructor's per-attribute events
     (a large share of an authenticated request's CPU): detached, for reading only."""
-    # A process whose first query comes through here has not set its mappers up yet.
-    configure_mappers()
     instance: RowT = cls.__mapper__.class_manager.new_instance()
     instance.__dict__.update(values)
     return instance
 
 
 def _channel(row: Mapping[str, Any]) -> Channel:
-    values = {key: row[name] for key, name in _CHANNEL_KEYS}
-    values["chat_mode"] = ChatMode(values["chat_mode"])
-    values["quota_type"] = QuotaType(values["quota_type"])
-    values["event_mode"] = EventMode(values["event_mode"])
-    values["status"] = ChannelStatus(values["status"])
+    values = {
+        key: enum(row[name]) if enum is not None and row[name] is not None else row[name]
+        for key, name, enum in _CHANNEL_KEYS
+    }
     return detached(Channel, values)
 
 

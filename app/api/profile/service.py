@@ -18,7 +18,9 @@ def decode_cursor(start: str) -> int:
     try:
         raw = base64.urlsafe_b64decode(start + "=" * (-len(start) % 4)).decode()
         if raw.startswith(_CURSOR_PREFIX):
-            return int(raw[len(_CURSOR_PREFIX) :])
+            key = int(raw[len(_CURSOR_PREFIX) :])
+            if 0 <= key < 2**63:  # a database key; larger would overflow the query
+                return key
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass
     raise BadRequest("Invalid start param")

@@ -25,8 +25,9 @@ from app.api.richmenu.schemas import (
     parse_bulk_unlink,
     parse_rich_menu,
 )
-from app.api.richmenu.service import RichMenuService, iso_ms
+from app.api.richmenu.service import RichMenuService
 from app.deps import UowDep
+from app.kit.clock import iso_ms
 from app.models import RichMenu, RichMenuAlias
 
 router = APIRouter(tags=["messaging-api"])

@@ -2,7 +2,7 @@
 
 import io
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from PIL import Image, UnidentifiedImageError
@@ -43,10 +43,6 @@ USER_HAS_NO_MENU = "the user has no richmenu"
 NO_DEFAULT = "no default richmenu"
 ALIAS_CONFLICT = "conflict richmenu alias id"
 MENU_NOT_FOUND = "richmenu not found"
-
-
-def iso_ms(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)

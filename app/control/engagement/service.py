@@ -1,5 +1,6 @@
 """What a user does with a message after it arrives: opening it, clicking a URL in it."""
 
+import re
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,15 +12,22 @@ from app.kit.clock import Clock
 from app.kit.errors import BadRequest, ErrorDetail, NotFound
 from app.models import Channel, Engagement, EngagementKind, MessageRequest, User
 
+LINK_KEYS = ("uri", "linkUri", "desktop")  # uri actions, imagemap areas, altUri.desktop
+LINK_IN_TEXT = re.compile(r"https?://[^\s]+")
 
-def strings_in(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
+
+def links_in(value: Any) -> set[str]:
+    """Every URL a user can open in a message: link actions, and links written in its text."""
     if isinstance(value, dict):
-        return [text for item in value.values() for text in strings_in(item)]
+        found = {value[key] for key in LINK_KEYS if isinstance(value.get(key), str)}
+        if isinstance(value.get("text"), str):
+            found.update(LINK_IN_TEXT.findall(value["text"]))
+        for item in value.values():
+            found |= links_in(item)
+        return found
     if isinstance(value, list):
-        return [text for item in value for text in strings_in(item)]
-    return []
+        return {link for item in value for link in links_in(item)}
+    return set()
 
 
 class EngagementService:
@@ -50,7 +58,7 @@ class EngagementService:
     ) -> tuple[Engagement, MessageRequest]:
         """Record an open or a click (whose URL must appear in the message)."""
         request, index, message = await self._received(channel, user, message_id)
-        if url is not None and not any(url in text for text in strings_in(message)):
+        if url is not None and url not in links_in(message):
             raise BadRequest(
                 f"Message {message_id} has no URL {url}", [ErrorDetail("Not in the message", "url")]
             )

@@ -11,6 +11,7 @@ from app.control.groups.repository import ChatKind, MultiChat
 from app.control.groups.service import MultiChatService
 from app.control.webhook.router import PostbackRequest
 from app.deps import UowDep
+from app.kit.errors import ErrorDetail, body_errors
 from app.models import Group
 from app.schemas.base import WireModel
 from app.webhook.user_messages import USER_MESSAGE_BODY, read_user_message
@@ -72,8 +73,16 @@ def _chat_routes(plural: str, kind: ChatKind) -> None:
         f"/{plural}", status_code=201, response_model=ChatView, response_model_exclude_none=True
     )
     async def create_chat(body: CreateChatRequest, chats: ChatsDep) -> ChatView:
-        """Users start a group (named) or a room (a multi-person chat); no account is in it
-        yet."""
+        """Users start a group (named, with a picture) or a room (a multi-person chat, which
+        has neither); no account is in it yet."""
+        if kind == "room":
+            given = [
+                ErrorDetail(f"A room has no {wire}", wire)
+                for field, wire in (("name", "name"), ("picture_url", "pictureUrl"))
+                if getattr(body, field) is not None
+            ]
+            if given:
+                raise body_errors(given)
         chat = await chats.create(
             kind,
             body.members,

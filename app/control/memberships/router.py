@@ -12,7 +12,7 @@ from app.control.memberships.service import Act, MembershipService, NewPlan
 from app.control.webhook.router import ActingDep
 from app.deps import ClockDep, SessionDep
 from app.models import MembershipCurrency
-from app.schemas.base import WireModel
+from app.schemas.base import RowKey, WireModel
 
 router = APIRouter(tags=["control: memberships"])
 PLANS = "/channels/{channelId}/memberships"
@@ -92,7 +92,7 @@ async def list_plans(
 
 @router.post(f"{MEMBERSHIP}/join", status_code=201, response_model=MembershipActView)
 async def join(
-    membershipId: int, acting: ActingDep, memberships: MembershipsDep
+    membershipId: RowKey, acting: ActingDep, memberships: MembershipsDep
 ) -> MembershipActView:
     """The user subscribes (the first month is paid now); the bot receives a `joined` event.
     409 when the user already belongs to a plan of the account, or the plan is unpublished or
@@ -103,7 +103,7 @@ async def join(
 
 @router.post(f"{MEMBERSHIP}/leave", response_model=MembershipActView)
 async def leave(
-    membershipId: int, acting: ActingDep, memberships: MembershipsDep
+    membershipId: RowKey, acting: ActingDep, memberships: MembershipsDep
 ) -> MembershipActView:
     """The user cancels; the bot receives a `left` event. 409 unless the user is a member."""
     act = await memberships.leave(acting.channel, acting.user, membershipId, acting.events)
@@ -112,7 +112,7 @@ async def leave(
 
 @router.post(f"{MEMBERSHIP}/renew", response_model=MembershipActView)
 async def renew(
-    membershipId: int, acting: ActingDep, memberships: MembershipsDep
+    membershipId: RowKey, acting: ActingDep, memberships: MembershipsDep
 ) -> MembershipActView:
     """The next month is billed: totalSubscriptionMonths grows by one and nextBillingDate moves
     a month on; the bot receives a `renewed` event. Kizuna does not bill by itself: a test

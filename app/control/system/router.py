@@ -56,7 +56,8 @@ def _clock_view(services: Services) -> ClockView:
 
 @router.get("/clock", response_model=ClockView)
 async def get_clock(services: ServicesDep) -> ClockView:
-    """Kizuna's "now": real time plus an offset that only grows (reset sets it back to 0)."""
+    """Kizuna's "now": real time plus an offset that `advance` moves forward, `PUT` sets and
+    reset puts back to 0."""
     return _clock_view(services)
 
 

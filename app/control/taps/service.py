@@ -94,7 +94,11 @@ class TapService:
                 value or action.get("initial") or events.clock.now().strftime(NOW_FORMATS[mode])
             )
             normal = datetime_value(mode, picked)
-            low, high = action.get("min"), action.get("max")
+            # Limits compare in the same normal form (`t` and `T` both separate date and time).
+            low, high = (
+                datetime_value(mode, action[bound]) if action.get(bound) else None
+                for bound in ("min", "max")
+            )
             if normal is None or (low and normal < low) or (high and normal > high):
                 raise BadRequest(
                     "The request body has 1 error(s)",

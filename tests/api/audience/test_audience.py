@@ -273,6 +273,16 @@ class TestUploadByFile:
             ("POST", {"description": "ok"}, {}, "file"),
             ("PUT", {}, {"file": ids}, "audienceGroupId"),
             ("PUT", {"audienceGroupId": "12"}, {"file": ids}, "audienceGroupId"),
+            # Digits to str.isdigit() but not to int(): once a 500.
+            ("PUT", {"audienceGroupId": "²"}, {"file": ids}, "audienceGroupId"),
+            ("PUT", {"audienceGroupId": "--5"}, {"file": ids}, "audienceGroupId"),
+            # One endless line is refused, not gathered in memory.
+            (
+                "POST",
+                {"description": "ok"},
+                {"file": ("x.txt", b"U" * 300_000, "text/plain")},
+                "file",
+            ),
         ]
         for method, data, files, prop in cases:
             response = raw(

@@ -1,6 +1,5 @@
 """The chat endpoints through the official SDK: loading animation, read marks, link tokens."""
 
-import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -11,8 +10,6 @@ import pytest
 from linebot.v3.messaging import (
     ApiClient,
     ApiException,
-    AsyncApiClient,
-    AsyncMessagingApi,
     ChatReference,
     IssueLinkTokenResponse,
     MarkMessagesAsReadByTokenRequest,
@@ -27,7 +24,7 @@ from linebot.v3.messaging import (
 from app.api.ratelimit import LOADING, limit_for
 from tests.support.control import ChannelInfo, Control
 from tests.support.live import LiveServer
-from tests.support.sdk import messaging_config
+from tests.support.sdk import call_async, call_sync, messaging_config
 
 HELLO = [TextMessage(text="Hello")]
 
@@ -91,8 +88,8 @@ def context(control: Control, channel: ChannelInfo) -> Context:
 @pytest.mark.parametrize("name", sorted(OPERATIONS))
 def test_sync_client(name: str, server: LiveServer, context: Context) -> None:
     call, check = OPERATIONS[name]
-    with ApiClient(messaging_config(server.base_url, context.channel.access_token)) as client:
-        result = call(MessagingApi(client), context)
+    token = context.channel.access_token
+    result = call_sync(server.base_url, token, lambda api: call(api, context))
     assert check(result), f"{name} returned {result!r}"
 
 
@@ -100,11 +97,8 @@ def test_sync_client(name: str, server: LiveServer, context: Context) -> None:
 @pytest.mark.parametrize("name", sorted(OPERATIONS))
 async def test_async_client(name: str, server: LiveServer, context: Context) -> None:
     call, check = OPERATIONS[name]
-    config = messaging_config(server.base_url, context.channel.access_token)
-    async with AsyncApiClient(config) as client:
-        pending = call(AsyncMessagingApi(client), context)
-        assert inspect.isawaitable(pending)
-        result = await pending
+    token = context.channel.access_token
+    result = await call_async(server.base_url, token, lambda api: call(api, context))
     assert check(result), f"{name} returned {result!r}"
 
 

@@ -229,6 +229,8 @@ async def test_rooms_page_their_members_for_the_async_client(
 def test_bad_chat_requests_name_what_is_wrong(control: Control, channel: ChannelInfo) -> None:
     alice = control.user("Alice")
     assert control.http.post("/_kizuna/groups", json={"members": []}).status_code == 400
+    named = control.http.post("/_kizuna/rooms", json={"members": [alice], "name": "Room"})
+    assert named.status_code == 400 and named.json()["details"][0]["property"] == "name"
     unknown = control.http.post("/_kizuna/groups", json={"members": ["U" + "0" * 32]})
     assert unknown.status_code == 404
     assert control.http.get("/_kizuna/rooms/R" + "0" * 32).status_code == 404

@@ -22,6 +22,7 @@ from linebot.v3.messaging import (
 )
 from linebot.v3.messaging.exceptions import ApiException, NotFoundException
 
+from app.api.profile.service import encode_cursor
 from tests.support.control import ChannelInfo, Control
 from tests.support.live import LiveServer
 from tests.support.sdk import messaging_config
@@ -138,6 +139,14 @@ class TestPlansAndSubscriptions:
             with pytest.raises(NotFoundException):
                 api.get_joined_membership_users(theirs)
             assert api.get_joined_membership_users(plan_id).user_ids == []
+            # Ids and cursors past a database key are refused, never a 500.
+            for too_big in (10**20, plan_id):
+                start = encode_cursor(10**30) if too_big == plan_id else None
+                with pytest.raises(ApiException) as refused:
+                    api.get_joined_membership_users(too_big, start=start)
+                assert refused.value.status == 400
+        joining = f"/_kizuna/channels/{channel.channel_id}/users/{alice}/memberships/{10**20}/join"
+        assert control.http.post(joining).status_code == 400
 
 
 class TestJoinedUsers:

@@ -1,6 +1,5 @@
 """Every sending endpoint through the official SDK, sync and async, with the SDK's typed result."""
 
-import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -8,8 +7,6 @@ from typing import Any
 import pytest
 from linebot.v3.messaging import (
     ApiClient,
-    AsyncApiClient,
-    AsyncMessagingApi,
     BroadcastRequest,
     GetAggregationUnitNameListResponse,
     GetAggregationUnitUsageResponse,
@@ -30,7 +27,7 @@ from linebot.v3.messaging import (
 
 from tests.support.control import ChannelInfo, Control
 from tests.support.live import LiveServer
-from tests.support.sdk import messaging_config
+from tests.support.sdk import call_async, call_sync, messaging_config
 
 HELLO = [TextMessage(text="Hello")]
 YESTERDAY_OR_ANY_DAY = "20261101"
@@ -144,8 +141,8 @@ def test_the_table_covers_every_sending_operation_of_the_sdk() -> None:
 @pytest.mark.parametrize("name", sorted(OPERATIONS))
 def test_sync_client(name: str, server: LiveServer, context: Context) -> None:
     call, check = OPERATIONS[name]
-    with ApiClient(messaging_config(server.base_url, context.channel.access_token)) as client:
-        result = call(MessagingApi(client), context)
+    token = context.channel.access_token
+    result = call_sync(server.base_url, token, lambda api: call(api, context))
     assert check(result), f"{name} returned {result!r}"
 
 
@@ -153,9 +150,6 @@ def test_sync_client(name: str, server: LiveServer, context: Context) -> None:
 @pytest.mark.parametrize("name", sorted(OPERATIONS))
 async def test_async_client(name: str, server: LiveServer, context: Context) -> None:
     call, check = OPERATIONS[name]
-    config = messaging_config(server.base_url, context.channel.access_token)
-    async with AsyncApiClient(config) as client:
-        pending = call(AsyncMessagingApi(client), context)
-        assert inspect.isawaitable(pending)
-        result = await pending
+    token = context.channel.access_token
+    result = await call_async(server.base_url, token, lambda api: call(api, context))
     assert check(result), f"{name} returned {result!r}"

@@ -458,6 +458,7 @@ def test_rich_menu_summary_and_daily_count_what_users_saw_and_tapped(
         len(set(seen)),
     )
     areas = menu_body()["areas"]
+    assert len(summary.clicks) == len(daily.clicks or []) == len(areas)
     for index, click in enumerate(summary.clicks):
         by = [u for u, i in taps if i == index]
         assert click.bounds.to_dict() == areas[index]["bounds"]

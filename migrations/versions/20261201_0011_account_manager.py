@@ -1,0 +1,25 @@
+"""account manager (greeting, keyword replies, steps, campaigns, plans, shop cards, surveys, chat tags)
+
+Revision ID: 0011
+Revises: 0010
+Create Date: 2026-12-01
+
+"""
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+
+revision: str = '0011'
+down_revision: str | None = '0010'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

@@ -2,7 +2,7 @@
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from app.delivery import identity
@@ -180,14 +180,16 @@ class EventService:
         body: dict[str, Any],
         *,
         reply: bool,
+        at: datetime | None = None,
     ) -> dict[str, Any]:
         """Write one event to the outbox (and wake the dispatcher); answers the event.
 
         `chat` is None for events about the whole account (botSuspended, botResumed), which
         have no source. `reply` says whether the event type carries a reply token; in standby
-        mode (another channel holds the chat) none does, as on the platform.
+        mode (another channel holds the chat) none does, as on the platform. `at` is the event's
+        instant when the body holds times derived from it.
         """
-        now = self.clock.now()
+        now = at or self.clock.now()
         at_ms = int(now.timestamp() * 1000)
         standby = channel.event_mode == EventMode.STANDBY
         event_id = self.ids.webhook_event_id(at_ms)

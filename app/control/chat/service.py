@@ -175,9 +175,11 @@ class ChatControlService:
             channel.event_mode = EventMode.STANDBY
         elif kind == "activated":
             channel.event_mode = EventMode.ACTIVE
-            expire_at = self.clock.now() + timedelta(seconds=chat_control_ttl)
+            # expireAt counts from the event's own timestamp, so both come from one reading.
+            now = self.clock.now()
+            expire_at = now + timedelta(seconds=chat_control_ttl)
             body = {"chatControl": {"expireAt": int(expire_at.timestamp() * 1000)}}
-            events.append(await self._emit(channel, user, kind, body))
+            events.append(await self._emit(channel, user, kind, body, at=now))
         else:
             # Suspension concerns the whole account, not a chat: no source.
             events.append(await self._emit(channel, None, kind, {}))
@@ -185,7 +187,12 @@ class ChatControlService:
         return StatusChange(status, EventMode(channel.event_mode), True, events)
 
     async def _emit(
-        self, channel: Channel, user: User | None, kind: str, body: dict[str, Any]
+        self,
+        channel: Channel,
+        user: User | None,
+        kind: str,
+        body: dict[str, Any],
+        at: datetime | None = None,
     ) -> dict[str, Any]:
         chat = Chat(user) if user is not None else None
-        return await self.events.emit(channel, chat, kind, body, reply=False)
+        return await self.events.emit(channel, chat, kind, body, reply=False, at=at)

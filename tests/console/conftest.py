@@ -58,8 +58,10 @@ def picture(url: str) -> bytes:
 def star(*, grey: bool) -> bytes:
     image = Image.new("RGBA", (64, 64), (0, 0, 0, 0))
     points = [
-        (32 + (30 if i % 2 == 0 else 12) * math.sin(math.pi * i / 5),
-         34 - (30 if i % 2 == 0 else 12) * math.cos(math.pi * i / 5))
+        (
+            32 + (30 if i % 2 == 0 else 12) * math.sin(math.pi * i / 5),
+            34 - (30 if i % 2 == 0 else 12) * math.cos(math.pi * i / 5),
+        )
         for i in range(10)
     ]
     ImageDraw.Draw(image).polygon(points, fill=(200, 204, 210) if grey else (255, 185, 0))

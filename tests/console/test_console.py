@@ -31,7 +31,11 @@ def box(locator: Any) -> dict[str, float]:
 
 class TestConversation:
     def test_follow_talk_see_flex_tap_and_watch_the_webhook(
-        self, page: Any, server: LiveServer, control: Control, channel: ChannelInfo,
+        self,
+        page: Any,
+        server: LiveServer,
+        control: Control,
+        channel: ChannelInfo,
         bot: BotServer,
     ) -> None:
         api = LineApi(server.base_url, channel.access_token)
@@ -72,12 +76,18 @@ class TestConversation:
         attempts = page.locator("[data-testid=webhook-attempts] .status.ok")
         attempts.nth(2).wait_for(timeout=WAIT_MS)
         assert attempts.count() == len(bot.received)
-        assert page.locator(".figure", has_text="Friends").locator(".figure-value").inner_text() == "1"
+        assert (
+            page.locator(".figure", has_text="Friends").locator(".figure-value").inner_text() == "1"
+        )
 
 
 class TestScreenshots:
     def test_flex_carousel(
-        self, page: Any, server: LiveServer, control: Control, channel: ChannelInfo,
+        self,
+        page: Any,
+        server: LiveServer,
+        control: Control,
+        channel: ChannelInfo,
         artifacts: Path,
     ) -> None:
         alice = control.user("Alice")
@@ -105,8 +115,13 @@ class TestScreenshots:
         assert tapped.value.json()["uri"] == "https://example.com/shop"
 
     def test_buttons_template_and_quick_replies(
-        self, page: Any, server: LiveServer, control: Control, channel: ChannelInfo,
-        bot: BotServer, artifacts: Path,
+        self,
+        page: Any,
+        server: LiveServer,
+        control: Control,
+        channel: ChannelInfo,
+        bot: BotServer,
+        artifacts: Path,
     ) -> None:
         alice = control.user("Alice")
         control.follow(channel, alice)
@@ -114,7 +129,11 @@ class TestScreenshots:
         page.goto(chat_url(server, channel, alice))
         card = page.locator(".tpl-buttons")
         card.wait_for(timeout=WAIT_MS)
-        assert card.locator(".tpl-action").all_inner_texts() == ["Buy", "Add to cart", "View detail"]
+        assert card.locator(".tpl-action").all_inner_texts() == [
+            "Buy",
+            "Add to cart",
+            "View detail",
+        ]
         thumb = box(card.locator(".tpl-thumb"))
         assert abs(thumb["width"] / thumb["height"] - 1.51) < 0.02
         chips = page.locator(".quick-replies .chip")
@@ -132,8 +151,13 @@ class TestScreenshots:
         assert datas == ["action=buy&itemid=123"]
 
     def test_rich_menu(
-        self, page: Any, server: LiveServer, control: Control, channel: ChannelInfo,
-        bot: BotServer, artifacts: Path,
+        self,
+        page: Any,
+        server: LiveServer,
+        control: Control,
+        channel: ChannelInfo,
+        bot: BotServer,
+        artifacts: Path,
     ) -> None:
         alice = control.user("Alice")
         control.follow(channel, alice)
@@ -155,7 +179,7 @@ class TestScreenshots:
         areas = page.locator(".rich-menu-area")
         areas.nth(2).wait_for(timeout=WAIT_MS)
         page.locator(".rich-menu-img").evaluate("img => img.decode()")
-        # 2500 × 843 drawn 390 px wide: three areas of 130 px, 131.5 px tall.
+        # 2500 x 843 drawn 390 px wide: three areas of 130 px, 131.5 px tall.
         widths = [round(box(areas.nth(i))["width"]) for i in range(3)]
         assert widths == [130, 130, 130]
         assert round(box(page.locator(".rich-menu"))["height"]) == round(843 * 390 / 2500)
@@ -183,7 +207,9 @@ def menu_image() -> bytes:
         left = third * i
         draw.rectangle((left, 0, left + third, 843), fill=color)
         ink = (255, 255, 255) if i == 0 else (40, 40, 40)
-        draw.ellipse((left + third // 2 - 120, 180, left + third // 2 + 120, 420), outline=ink, width=18)
+        draw.ellipse(
+            (left + third // 2 - 120, 180, left + third // 2 + 120, 420), outline=ink, width=18
+        )
         draw.text((left + third // 2, 560), label, fill=ink, font=font, anchor="mm")
         if i:
             draw.line((left, 120, left, 723), fill=(220, 222, 226), width=4)

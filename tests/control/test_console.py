@@ -145,8 +145,9 @@ class TestProgress:
         assert narrowcast["phase"] == "succeeded"
         assert narrowcast["successCount"] == 121
         assert progress["audienceUploads"][0]["description"] == "VIP"
-        assert progress["audienceUploads"][0]["audienceGroupId"] == (
-            audience.json()["audienceGroupId"]
+        assert (
+            progress["audienceUploads"][0]["audienceGroupId"]
+            == (audience.json()["audienceGroupId"])
         )
         assert progress["richMenuBatches"] == []
 

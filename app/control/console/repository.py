@@ -183,9 +183,9 @@ class ConsoleRepository(Repository):
             select(UserMessage)
             .options(defer(UserMessage.content), defer(UserMessage.preview))
             .where(
-            UserMessage.channel_pk == channel_pk,
-            UserMessage.user_pk == user_pk,
-            UserMessage.group_pk.is_(None),
+                UserMessage.channel_pk == channel_pk,
+                UserMessage.user_pk == user_pk,
+                UserMessage.group_pk.is_(None),
                 UserMessage.room_pk.is_(None),
             )
         )
@@ -206,7 +206,9 @@ class ConsoleRepository(Repository):
                 )
             )
         ).first()
-        return Image(row[0], row[1] or "application/octet-stream") if row else None
+        if row is None or row[0] is None:
+            return None
+        return Image(row[0], row[1] or "application/octet-stream")
 
     async def rich_menu_image(self, channel_pk: int, rich_menu_id: str) -> Image | None:
         row = (
@@ -218,4 +220,6 @@ class ConsoleRepository(Repository):
                 )
             )
         ).first()
-        return Image(row[0], row[1] or "image/png") if row else None
+        if row is None or row[0] is None:
+            return None
+        return Image(row[0], row[1] or "image/png")

@@ -4,6 +4,7 @@ channel and the one-to-one chat as both sides of it."""
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from app.api.audience.repository import audience_group_id
 from app.control.console.repository import BEFORE, ConsoleRepository, FriendshipChanges, Image
 from app.control.console.schemas import (
     AudienceUploadProgress,
@@ -17,7 +18,6 @@ from app.control.console.schemas import (
     TimelineItem,
     UserPage,
 )
-from app.api.audience.repository import audience_group_id
 from app.control.messages.service import InboxService
 from app.control.users.repository import UserRepository
 from app.delivery.service import PLATFORM_TZ

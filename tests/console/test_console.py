@@ -216,3 +216,91 @@ def menu_image() -> bytes:
     out = io.BytesIO()
     image.save(out, "PNG")
     return out.getvalue()
+
+
+class TestMessageTypes:
+    def test_text_sticker_image_location_imagemap_and_confirm(
+        self,
+        page: Any,
+        server: LiveServer,
+        control: Control,
+        channel: ChannelInfo,
+        bot: BotServer,
+        artifacts: Path,
+    ) -> None:
+        alice = control.user("Alice")
+        control.follow(channel, alice)
+        api = LineApi(server.base_url, channel.access_token)
+        api.push(
+            alice,
+            {
+                "type": "text",
+                "text": "Hello $ see https://example.com/news",
+                "emojis": [{"index": 6, "productId": "5ac1bfd5040ab15980c9b435", "emojiId": "001"}],
+            },
+            {"type": "sticker", "packageId": "446", "stickerId": "1988"},
+            {
+                "type": "image",
+                "originalContentUrl": "https://example.com/p.jpg",
+                "previewImageUrl": "https://example.com/p-small.jpg",
+            },
+            {
+                "type": "location",
+                "title": "Kizuna Cafe",
+                "address": "Shibuya, Tokyo",
+                "latitude": 35.66,
+                "longitude": 139.7,
+            },
+        )
+        api.push(
+            alice,
+            {
+                "type": "imagemap",
+                "baseUrl": "https://example.com/map",
+                "altText": "Map",
+                "baseSize": {"width": 1040, "height": 520},
+                "actions": [
+                    {
+                        "type": "message",
+                        "text": "left",
+                        "area": {"x": 0, "y": 0, "width": 520, "height": 520},
+                    },
+                    {
+                        "type": "uri",
+                        "linkUri": "https://example.com/right",
+                        "area": {"x": 520, "y": 0, "width": 520, "height": 520},
+                    },
+                ],
+            },
+            {
+                "type": "template",
+                "altText": "Sure?",
+                "template": {
+                    "type": "confirm",
+                    "text": "Are you sure?",
+                    "actions": [
+                        {"type": "message", "label": "Yes", "text": "yes"},
+                        {"type": "message", "label": "No", "text": "no"},
+                    ],
+                },
+            },
+        )
+        page.goto(chat_url(server, channel, alice))
+        page.locator(".tpl-confirm").wait_for(timeout=WAIT_MS)
+        assert page.locator(".text-body .line-emoji").count() == 1
+        assert page.locator(".chat-log .sticker-drawn").count() == 1  # the CDN is off the machine
+        assert page.locator(".location-title").inner_text() == "Kizuna Cafe"
+        imagemap = page.locator(".imagemap")
+        drawn = box(imagemap)
+        assert drawn["height"] == drawn["width"] / 2  # baseSize 1040 x 520
+        right = box(imagemap.locator(".imagemap-area").nth(1))
+        assert abs(right["x"] - drawn["x"] - drawn["width"] / 2) < 1
+        page.wait_for_timeout(200)
+        page.locator(".phone").screenshot(path=str(artifacts / "message-types.png"))
+
+        with page.expect_response(lambda r: r.url.endswith("/tap")) as tapped:
+            imagemap.locator(".imagemap-area").nth(0).click()
+        assert tapped.value.json()["event"]["message"]["text"] == "left"
+        with page.expect_response(lambda r: r.url.endswith("/click")) as clicked:
+            page.locator(".text-link").click()
+        assert clicked.value.json()["url"] == "https://example.com/news"

@@ -212,13 +212,18 @@ export async function chatPage(root, channelId, userId) {
     const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
     log.replaceChildren();
     let lastDay = '';
+    let previous = null;
     const width = Math.min(260, log.clientWidth * 0.7 || 260);
     for (const item of state.items) {
       const day = new Date(item.sentAt).toDateString();
       if (day !== lastDay) {
         log.append(el('div', 'day-mark', new Date(item.sentAt).toLocaleDateString(undefined, { weekday: 'short', month: 'numeric', day: 'numeric' })));
         lastDay = day;
+        previous = null;
       }
+      // As in the app, a run of the bot's messages shows its icon and name once.
+      const continued = previous === 'bot' && item.sender === 'bot';
+      previous = item.sender;
       const fromUser = item.sender === 'user';
       const row = el('div', `row ${fromUser ? 'from-user' : 'from-bot'}`);
       row.dataset.messageId = item.messageId;
@@ -232,12 +237,12 @@ export async function chatPage(root, channelId, userId) {
         row.append(meta, drawn);
       } else {
         const column = el('div', 'bot-column');
-        column.append(el('div', 'bot-name', channel.name));
+        if (!continued) column.append(el('div', 'bot-name', channel.name));
         const line = el('div', 'bot-line');
         if (drawn.classList.contains('fx-carousel') || drawn.classList.contains('tpl-carousel')) line.classList.add('wide');
         line.append(drawn, meta);
         column.append(line);
-        row.append(avatar(), column);
+        row.append(continued ? el('div', 'avatar-space') : avatar(), column);
         watcher.observe(row);
       }
       log.append(row);

@@ -28,7 +28,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "console"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The browser tests run on SQLite only: what they check is drawn in the browser, and the
     console's SQL is checked on both backends in tests/control/test_console.py."""
@@ -70,10 +70,11 @@ def star(*, grey: bool) -> bytes:
     return out.getvalue()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(server: LiveServer) -> Iterator[Any]:
-    # Playwright's sync API keeps an event loop running in this thread: the server (and its
-    # migrations, which run their own loop) must be up before it starts.
+    # Playwright's sync API keeps an event loop running in this thread while it is open: the
+    # server (and its migrations, which run their own loop) starts before it, and it closes
+    # with the module, before any later test runs a loop of its own.
     if not Path(CHROMIUM).exists():
         message = f"{CHROMIUM} is missing (make test installs Debian's chromium)"
         if svc.in_ci():

@@ -37,6 +37,7 @@ class TestConversation:
         control: Control,
         channel: ChannelInfo,
         bot: BotServer,
+        artifacts: Path,
     ) -> None:
         api = LineApi(server.base_url, channel.access_token)
 
@@ -76,6 +77,7 @@ class TestConversation:
         attempts = page.locator("[data-testid=webhook-attempts] .status.ok")
         attempts.nth(2).wait_for(timeout=WAIT_MS)
         assert attempts.count() == len(bot.received)
+        page.screenshot(path=str(artifacts / "dashboard.png"), full_page=True)
         assert (
             page.locator(".figure", has_text="Friends").locator(".figure-value").inner_text() == "1"
         )

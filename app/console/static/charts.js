@@ -18,7 +18,7 @@ function frame(width, height, max, dates) {
     const y = 10 + (height - 40) * (1 - fraction);
     root.append(svg('line', { x1: 40, x2: width - 10, y1: y, y2: y, class: 'grid' }));
     const t = svg('text', { x: 34, y: y + 4, class: 'axis', 'text-anchor': 'end' });
-    t.textContent = String(Math.round(top * fraction));
+    t.textContent = String(+(top * fraction).toFixed(1));
     root.append(t);
   }
   const step = (width - 50) / Math.max(1, dates.length);

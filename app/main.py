@@ -8,6 +8,7 @@ from app import __version__
 from app.api.message.fastroute import FastPushRoute
 from app.api.router import authenticated, public
 from app.config import Settings
+from app.console import mount_console
 from app.control.fastroute import FastUserMessageRoute
 from app.control.router import router as control_router
 from app.kit.http import LineHttpMiddleware, install_error_handlers, require_json_body
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.include_router(authenticated)
     app.include_router(public)
     app.include_router(control_router)
+    mount_console(app)
     # Inside LineHttpMiddleware (request id, body limit), outside FastAPI's routing.
     app.add_middleware(FastPushRoute, state=app.state)
     app.add_middleware(FastUserMessageRoute, state=app.state)

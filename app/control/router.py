@@ -2,6 +2,7 @@ from fastapi import APIRouter
 
 from app.control.channels.router import router as channels_router
 from app.control.chat.router import router as chat_router
+from app.control.console.router import router as console_router
 from app.control.content.router import router as content_router
 from app.control.coupons.router import router as coupons_router
 from app.control.engagement.router import router as engagement_router
@@ -28,3 +29,4 @@ router.include_router(richmenu_router)
 router.include_router(coupons_router)
 router.include_router(memberships_router)
 router.include_router(system_router)
+router.include_router(console_router)

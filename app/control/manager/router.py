@@ -43,7 +43,7 @@ def _statistics(figures: Figures) -> s.Statistics:
 
 def _settings_view(settings: ResponseSettings) -> s.ResponseSettingsView:
     return s.ResponseSettingsView(
-        mode=settings.mode,  # type: ignore[arg-type]
+        mode=settings.mode,
         chat=settings.chat,
         webhook=settings.webhook,
         greeting=settings.greeting,

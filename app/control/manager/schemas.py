@@ -43,7 +43,7 @@ class ResponseSettingsUpdate(WireModel):
 
 class GreetingBody(WireModel):
     messages: list[Any] = Field(
-        description="0–5 message objects; `{displayName}` and `{accountName}` in a text "
+        description="0-5 message objects; `{displayName}` and `{accountName}` in a text "
         "are replaced for each friend. None: no greeting."
     )
     campaign_id: int | None = None
@@ -60,10 +60,10 @@ class Statistics(WireModel):
     delivered: int
     open_count: int
     unique_opens: int
-    open_rate: float = Field(description="Unique opens / delivered, 0–1")
+    open_rate: float = Field(description="Unique opens / delivered, 0-1")
     click_count: int
     unique_clicks: int
-    click_rate: float = Field(description="Unique clicks / delivered, 0–1")
+    click_rate: float = Field(description="Unique clicks / delivered, 0-1")
     last_sent_at: datetime | None = None
 
 
@@ -74,7 +74,7 @@ class RuleBody(WireModel):
         default=False, description="The reply to a message no keyword matches (one a channel)"
     )
     replies: list[Any] = Field(
-        min_length=1, max_length=10, description="Lists of 1–5 messages; one is sent at random"
+        min_length=1, max_length=10, description="Lists of 1-5 messages; one is sent at random"
     )
     enabled: bool = True
     campaign_id: int | None = None

@@ -8,9 +8,10 @@ the platform's broadcast or narrowcast. Every request is linked to its feature a
 `manager_requests`, which the statistics are counted from.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import true
 
@@ -52,7 +53,7 @@ class ResponseSettings:
     auto_response: bool
 
     @property
-    def mode(self) -> str:
+    def mode(self) -> Literal["bot", "chat", "both", "off"]:
         if self.chat:
             return "both" if self.webhook else "chat"
         return "bot" if self.webhook else "off"
@@ -454,7 +455,7 @@ class ManagerService:
         max_recipients: int | None,
         scheduled_at: datetime | None,
         campaign_id: int | None,
-        variants: list[tuple[int, object]] | None,
+        variants: Sequence[tuple[int, object]] | None,
     ) -> ManagerSend:
         now = self.clock.now()
         checked_variants: list[dict[str, Any]] | None = None

@@ -362,6 +362,12 @@ class ManagerRepository(Repository):
             )
         )
 
+    def due_entries(self, step: Step, now: datetime) -> Select[Any]:
+        """Every entry `step` is due to, friend now or not."""
+        return select(ScenarioEntry.user_pk).where(
+            ScenarioEntry.scenario_pk == step.scenario_pk, _due_entry(step, now)
+        )
+
     async def count_due(self, step: Step, channel_pk: int, now: datetime, condition: Any) -> int:
         chosen = self.due_friends(step, channel_pk, now).where(condition).subquery()
         return int(await self.session.scalar(select(func.count()).select_from(chosen)) or 0)

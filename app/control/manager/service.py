@@ -417,9 +417,9 @@ class ManagerService:
         return sent
 
     async def _pass_over(self, step: Step, now: datetime) -> None:
-        """Whoever the step is still due to now did not match or found the quota spent: they
-        never get this step (the platform does not send a step late)."""
-        chosen = self.repo.due_friends(step, self.channel.id, now).subquery()
+        """Whoever the step is still due to now did not match, blocked the account or found
+        the quota spent: they never get this step (the platform does not send a step late)."""
+        chosen = self.repo.due_entries(step, now).subquery()
         await self.repo.mark_step(step, chosen, None, now)
 
     async def resolved(self, target: dict[str, Any], now: datetime) -> dict[str, Any]:

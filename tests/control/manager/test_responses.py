@@ -136,7 +136,8 @@ class TestKeywords:
         control.unfollow(channel, alice)
         control.follow(channel, alice)
         greeting = control.inbox(channel, alice)[0]
-        path = f"/_kizuna/channels/{channel.channel_id}/users/{alice}/inbox/{greeting['messageId']}/tap"
+        inbox = f"/_kizuna/channels/{channel.channel_id}/users/{alice}/inbox"
+        path = f"{inbox}/{greeting['messageId']}/tap"
         assert control.http.post(path, json={"label": "Menu"}).status_code in (200, 201)
         assert texts(control, channel, alice)[-1] == ("auto_reply", "Today: curry")
 

@@ -366,7 +366,11 @@ async def put_operators(body: s.OperatorsBody, manager: ManagerDep) -> list[s.Op
 
 
 @router.post(
-    "/campaigns", status_code=201, response_model=s.CampaignView, summary="Create a campaign"
+    "/campaigns",
+    status_code=201,
+    response_model=s.CampaignView,
+    response_model_exclude_none=True,
+    summary="Create a campaign",
 )
 async def create_campaign(body: s.CampaignBody, manager: ManagerDep) -> s.CampaignView:
     """A label (unique in the account) to group sends, the greeting, response messages and
@@ -380,7 +384,7 @@ async def create_campaign(body: s.CampaignBody, manager: ManagerDep) -> s.Campai
     )
 
 
-@router.get("/campaigns", response_model=list[s.CampaignView])
+@router.get("/campaigns", response_model=list[s.CampaignView], response_model_exclude_none=True)
 async def list_campaigns(manager: ManagerDep) -> list[s.CampaignView]:
     return [
         s.CampaignView(
@@ -393,7 +397,9 @@ async def list_campaigns(manager: ManagerDep) -> list[s.CampaignView]:
     ]
 
 
-@router.get("/campaigns/{campaignId}", response_model=s.CampaignView)
+@router.get(
+    "/campaigns/{campaignId}", response_model=s.CampaignView, response_model_exclude_none=True
+)
 async def get_campaign(campaignId: RowKey, manager: ManagerDep) -> s.CampaignView:
     """Delivered, open count, unique opens, open rate and click rate, counted in SQL from the
     deliveries and the recorded opens and clicks of everything sent under the campaign."""

@@ -254,25 +254,19 @@ class ManagerRepository(Repository):
         )
 
     async def matching_rule(self, channel_pk: int, text: str | None) -> ResponseRule | None:
-        """The enabled rule whose keyword is exactly `text`, else the enabled default reply."""
+        """The enabled rule whose keyword is exactly `text`, else the enabled default reply:
+        one indexed statement, as it runs for every message a user sends."""
+        answers: ColumnElement[bool] = ResponseRule.is_default.is_(True)
         if text is not None:
-            rule = await self.session.scalar(
-                select(ResponseRule)
-                .join(ResponseKeyword, ResponseKeyword.rule_pk == ResponseRule.id)
-                .where(
-                    ResponseKeyword.channel_pk == channel_pk,
-                    ResponseKeyword.keyword == text,
-                    ResponseRule.enabled.is_(True),
-                )
+            keyed = select(ResponseKeyword.rule_pk).where(
+                ResponseKeyword.channel_pk == channel_pk, ResponseKeyword.keyword == text
             )
-            if rule is not None:
-                return rule
+            answers = answers | ResponseRule.id.in_(keyed)
         return await self.session.scalar(
-            select(ResponseRule).where(
-                ResponseRule.channel_pk == channel_pk,
-                ResponseRule.is_default.is_(True),
-                ResponseRule.enabled.is_(True),
-            )
+            select(ResponseRule)
+            .where(ResponseRule.channel_pk == channel_pk, ResponseRule.enabled.is_(True), answers)
+            .order_by(ResponseRule.is_default)  # a keyword first, the default reply last
+            .limit(1)
         )
 
     async def delete_rule(self, rule: ResponseRule) -> None:

@@ -103,7 +103,7 @@ class ManagerSender(SendService):
         await self.deliveries.add_delivery(request, user_pk, self.clock.now())
         return request
 
-    async def steps_request(self, messages: list[dict[str, Any]], recipients: int) -> int:
+    async def step_reach(self, messages: list[dict[str, Any]], recipients: int) -> int:
         """How many of `recipients` the quota lets a step reach now."""
         remaining = await self.remaining_quota()
         return recipients if remaining is None else min(recipients, remaining)
@@ -235,20 +235,21 @@ class ManagerService:
         if not is_unblocked:
             await self.repo.enter_scenarios(self.channel.id, user.id, friend_path, self.clock.now())
 
-    async def said(self, user: User, content: dict[str, Any], *, following: bool) -> None:
+    async def said(self, user: User, content: dict[str, Any]) -> None:
         """A friend's message in the one-to-one chat: the matching response message (a keyword
         matched exactly, else the default reply) when auto-response is on."""
-        if not following:
-            return
-        row = await self.repo.settings(self.channel.id)
-        if row is not None and not row.auto_response_enabled:
-            return
         text = content.get("text") if content.get("type") == "text" else None
         rule = await self.repo.matching_rule(self.channel.id, text)
         if rule is None:
+            return  # the common case: one statement and done
+        row = await self.repo.settings(self.channel.id)
+        if row is not None and not row.auto_response_enabled:
+            return
+        sender = self.sender()
+        if not await sender.deliveries.is_following(self.channel.id, user.id):
             return
         reply = rule.replies[self.ids.pick(len(rule.replies))]
-        request = await self.sender().to_friend(SendKind.AUTO_REPLY, user.id, reply)
+        request = await sender.to_friend(SendKind.AUTO_REPLY, user.id, reply)
         await self.repo.link(request, ManagerSource.AUTO_REPLY, rule.id, rule.campaign_pk)
 
     # --- response rules ---------------------------------------------------------------------
@@ -393,7 +394,7 @@ class ManagerService:
             await self._pass_over(step, now)
             return 0
         sender = self.sender()
-        reach = await sender.steps_request(step.messages, due)
+        reach = await sender.step_reach(step.messages, due)
         sent = 0
         if reach > 0:
             request = await sender.new_step_request(step.messages)
@@ -613,5 +614,4 @@ async def auto_respond(
 ) -> None:
     """What the platform does with every one-to-one message a user sends (the route, a tapped
     message action, a rich menu area): the account's response message, if any."""
-    following = await ManagerSender(uow, channel, "").deliveries.is_following(channel.id, user.id)
-    await ManagerService(uow, channel).said(user, content, following=following)
+    await ManagerService(uow, channel).said(user, content)

@@ -46,15 +46,17 @@ class TestKeywords:
         )
         control.say(channel, alice, text("hello"))
         control.say(channel, alice, {"type": "sticker", "packageId": "1", "stickerId": "1"})
+        control.say(channel, alice, text("open?"))  # a keyword still wins over the default
         assert texts(control, channel, alice)[2:] == [
             ("auto_reply", "Thanks for writing"),
             ("auto_reply", "Thanks for writing"),
+            ("auto_reply", "We open 10:00-19:00"),
         ]
         # The webhook still gets every message: bot and auto-response both answer.
         control.wait_for_jobs()
-        assert sum(isinstance(event, MessageEvent) for event in bot.events) == 5
+        assert sum(isinstance(event, MessageEvent) for event in bot.events) == 6
         figures = call(control, "GET", channel, f"responses/{hours['ruleId']}")["statistics"]
-        assert (figures["requests"], figures["delivered"]) == (2, 2)
+        assert (figures["requests"], figures["delivered"]) == (3, 3)
 
     def test_several_replies_answer_at_random(self, control: Control, channel: ChannelInfo) -> None:
         call(

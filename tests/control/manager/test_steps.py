@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 from linebot.v3.messaging import ApiClient, MessagingApi
 
-from app.control.manager.tasks import run_due_work
+from app.control.manager.tasks import manager_heartbeat, run_due_work
+from app.kit.queue import InProcessQueue
 from app.kit.services import Services
 from tests.control.manager.helpers import advance, call, manager_path, text, texts
 from tests.support.control import ChannelInfo, Control
@@ -156,3 +157,36 @@ class TestSteps:
             control.http.get(manager_path(channel, f"steps/{created['scenarioId']}")).status_code
             == 404
         )
+
+
+class TestHeartbeat:
+    @pytest.mark.asyncio
+    async def test_the_embedded_beat_runs_due_work_and_schedules_the_next(
+        self, server: LiveServer, control: Control, channel: ChannelInfo
+    ) -> None:
+        alice = control.user("Alice")
+        control.follow(channel, alice)
+        now = server.services.clock.now()
+        call(
+            control,
+            "POST",
+            channel,
+            "sends",
+            201,
+            json={
+                "messages": [text("Soon")],
+                "scheduledAt": (now + timedelta(hours=1)).isoformat(),
+            },
+        )
+        # Another process whose clock is past the send (the server's is not, so it waits).
+        other = await Services.start(server.settings, use_arq=False)
+        try:
+            other.clock.set(now + timedelta(hours=2))
+            assert isinstance(other.queue, InProcessQueue)
+            assert await manager_heartbeat(other.job_context()) == 1
+            assert len(other.queue._timers) == 1  # the next beat
+            await other.queue.drain()
+        finally:
+            await other.close()
+        control.wait_for_jobs()
+        assert texts(control, channel, alice) == [("broadcast", "Soon")]

@@ -8,7 +8,8 @@ the platform's broadcast or narrowcast. Every request is linked to its feature a
 `manager_requests`, which the statistics are counted from.
 """
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -18,7 +19,14 @@ from sqlalchemy import true
 from app.control.manager.repository import Figures, ManagerRepository
 from app.delivery.narrowcast import TargetParser, resolve_audiences, target_condition
 from app.delivery.service import NarrowcastService, SendService
-from app.kit.errors import BadRequest, Conflict, ErrorDetail, NotFound, body_errors
+from app.kit.errors import (
+    BadRequest,
+    Conflict,
+    ErrorDetail,
+    LineError,
+    NotFound,
+    body_errors,
+)
 from app.kit.uow import UnitOfWork
 from app.models import (
     Campaign,
@@ -38,6 +46,8 @@ from app.models import (
     User,
 )
 from app.schemas.messages import collect_message_errors
+
+log = logging.getLogger(__name__)
 
 MAX_RULES = 1000  # auto-response and keyword rules together, per account
 MAX_GREETING_MESSAGES = 5
@@ -228,10 +238,14 @@ class ManagerService:
         and a new friend enters the step scenarios open to them."""
         row = await self.repo.settings(self.channel.id)
         if row is not None and row.greeting_enabled and row.greeting_messages:
-            request = await self.sender().to_friend(
-                SendKind.GREETING, user.id, self._personal(row.greeting_messages, user)
+            messages = self._personal(row.greeting_messages, user)
+            request = await self._quietly(
+                self.sender().to_friend(SendKind.GREETING, user.id, messages)
             )
-            await self.repo.link(request, ManagerSource.GREETING, None, row.greeting_campaign_pk)
+            if request is not None:
+                await self.repo.link(
+                    request, ManagerSource.GREETING, None, row.greeting_campaign_pk
+                )
         if not is_unblocked:
             await self.repo.enter_scenarios(self.channel.id, user.id, friend_path, self.clock.now())
 
@@ -249,8 +263,19 @@ class ManagerService:
         if not await sender.deliveries.is_following(self.channel.id, user.id):
             return
         reply = rule.replies[self.ids.pick(len(rule.replies))]
-        request = await sender.to_friend(SendKind.AUTO_REPLY, user.id, reply)
-        await self.repo.link(request, ManagerSource.AUTO_REPLY, rule.id, rule.campaign_pk)
+        request = await self._quietly(sender.to_friend(SendKind.AUTO_REPLY, user.id, reply))
+        if request is not None:
+            await self.repo.link(request, ManagerSource.AUTO_REPLY, rule.id, rule.campaign_pk)
+
+    async def _quietly(self, sending: Coroutine[Any, Any, MessageRequest]) -> MessageRequest | None:
+        """A send the account makes by itself as a user acts: if the platform refuses it now
+        (a coupon in it has closed since), the user's act still happens, with no message.
+        The refusal comes before anything is written."""
+        try:
+            return await sending
+        except LineError as error:
+            log.warning("channel %s: not sent: %s", self.channel.channel_id, error.message)
+            return None
 
     # --- response rules ---------------------------------------------------------------------
 

@@ -54,6 +54,11 @@ async def _run_step(services: Services, step_pk: int, channel_pk: int, now: date
             sent = await ManagerService(uow, channel).run_step(step, scenario, now)
             await uow.commit()
             return sent
+        except LineError as error:
+            # Refused as a send (a coupon in it closed): the step waits, and says why.
+            await session.rollback()
+            log.warning("step %d not sent: %s", step_pk, error.message)
+            return 0
         except BaseException:
             await session.rollback()
             raise

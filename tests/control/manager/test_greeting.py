@@ -3,6 +3,7 @@
 from linebot.v3.messaging import ApiClient, MessagingApi
 from linebot.v3.webhooks import FollowEvent, MessageEvent
 
+from tests.api.coupon.test_coupons import coupon_request
 from tests.control.manager.helpers import call, text, texts
 from tests.support.bot import BotServer
 from tests.support.control import ChannelInfo, Control
@@ -109,3 +110,26 @@ class TestGreeting:
         assert call(control, "GET", channel, "greeting")["messages"] == []
         other = control.http.get("/_kizuna/channels/0000000000/manager/greeting")
         assert other.status_code == 404
+
+
+class TestRefusedGreeting:
+    def test_a_closed_coupon_in_the_greeting_does_not_stop_the_follow(
+        self, server: LiveServer, control: Control, channel: ChannelInfo
+    ) -> None:
+        with ApiClient(messaging_config(server.base_url, channel.access_token)) as client:
+            api = MessagingApi(client)
+            coupon = api.create_coupon(coupon_request()).coupon_id
+            call(
+                control,
+                "PUT",
+                channel,
+                "greeting",
+                json={"messages": [text("Hi"), {"type": "coupon", "couponId": coupon}]},
+            )
+            alice = control.user("Alice")
+            control.follow(channel, alice)
+            assert [via for via, _ in texts(control, channel, alice)] == ["greeting"] * 2
+            api.close_coupon(coupon)
+        bob = control.user("Bob")
+        assert control.follow(channel, bob)["status"] == "following"
+        assert control.inbox(channel, bob) == []

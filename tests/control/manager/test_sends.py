@@ -145,6 +145,37 @@ class TestSends:
         assert 120 < pink < 280
         assert view["statistics"]["delivered"] == 400
         assert [v["request"]["phase"] for v in view["variants"]] == ["succeeded"] * 2
+        women = {"filter": {"demographic": {"type": "gender", "oneOf": ["female"]}}}
+        split_women = call(
+            control,
+            "POST",
+            channel,
+            "sends",
+            201,
+            json={
+                "target": women,
+                "abTest": {
+                    "variants": [
+                        {"percentage": 40, "messages": [text("Pink")]},
+                        {"percentage": 60, "messages": [text("Blue")]},
+                    ]
+                },
+            },
+        )
+        whole = call(
+            control,
+            "POST",
+            channel,
+            "sends",
+            201,
+            json={"messages": [text("All")], "target": women},
+        )
+        control.wait_for_jobs()
+        # The 40 % share reaches about 80 women, yet the filter's reach (all of them) counts.
+        halves = call(control, "GET", channel, f"sends/{split_women['sendId']}")["variants"]
+        everyone = call(control, "GET", channel, f"sends/{whole['sendId']}")["statistics"]
+        assert 100 <= everyone["delivered"] < 250
+        assert sum(v["statistics"]["delivered"] for v in halves) == everyone["delivered"]
         too_many = control.http.post(
             manager_path(channel, "sends"),
             json={

@@ -36,7 +36,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         app.state.services = running
         if owned and isinstance(running.queue, InProcessQueue):
             # What a worker does at start and by cron in the scaled mode.
-            for name in ("reconcile_deliveries", "purge_dead_tokens"):
+            for name in ("reconcile_deliveries", "purge_dead_tokens", "manager_heartbeat"):
                 await running.queue.enqueue(name)
         try:
             yield

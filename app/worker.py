@@ -34,6 +34,8 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
         "cron_jobs": [
             cron(JOBS["purge_dead_tokens"], minute=17),
             cron(JOBS["reconcile_deliveries"], second=30),
+            # Step messages and scheduled sends due on the worker's clock.
+            cron(JOBS["run_manager_schedule"], second=set(range(0, 60, 10))),
         ],
         "redis_settings": RedisSettings.from_dsn(settings.redis_url),
         "on_startup": on_startup,

@@ -4,7 +4,8 @@ webhook latency bench.
 The route (`send_message` behind `acting_user`) costs several ORM round trips and about as much
 CPU again in FastAPI's dependency solving. This ASGI layer answers the common case itself — a
 text, sticker or location message as JSON, to a channel that takes messages, from a user who has
-not blocked it — with one statement shared by every message in flight (see `Batcher`): it finds
+not blocked it, of a channel with no response messages to send — with one statement shared by
+every message in flight (see `Batcher`): it finds
 the channel, the user and the friendship, and writes the user message, its reply token and its
 webhook event only if the route would have. Anything else (media, malformed bodies, unknown
 channels or users, blocked users, suspended channels) goes on to the route, body replayed, so
@@ -58,7 +59,15 @@ WITH input AS (
                 AND (c.event_mode = '{EventMode.STANDBY.value}') = i.assumed_standby
                 AND c.status <> '{ChannelStatus.SUSPENDED.value}'
                 AND u.id IS NOT NULL
-                AND f.status IS DISTINCT FROM '{FriendshipStatus.BLOCKED.value}',
+                AND f.status IS DISTINCT FROM '{FriendshipStatus.BLOCKED.value}'
+                -- A channel whose response messages may answer goes to the route, which sends
+                -- them (app/control/manager).
+                AND NOT (
+                    EXISTS (SELECT 1 FROM manager_response_rules r
+                            WHERE r.channel_pk = c.id AND r.enabled)
+                    AND COALESCE((SELECT s.auto_response_enabled FROM manager_settings s
+                                  WHERE s.channel_pk = c.id), TRUE)
+                ),
             FALSE
         ) AS ok,
         COALESCE(c.webhook_enabled AND COALESCE(c.webhook_url, '') <> '', FALSE) AS listening

@@ -7,6 +7,7 @@ from app.control.content.router import router as content_router
 from app.control.coupons.router import router as coupons_router
 from app.control.engagement.router import router as engagement_router
 from app.control.groups.router import router as groups_router
+from app.control.manager.router import router as manager_router
 from app.control.memberships.router import router as memberships_router
 from app.control.messages.router import router as messages_router
 from app.control.richmenu.router import router as richmenu_router
@@ -28,5 +29,6 @@ router.include_router(engagement_router)
 router.include_router(richmenu_router)
 router.include_router(coupons_router)
 router.include_router(memberships_router)
+router.include_router(manager_router)
 router.include_router(system_router)
 router.include_router(console_router)

@@ -23,6 +23,7 @@ AREAS = (
 )
 MAX_RECIPIENT_OBJECTS = 10
 MAX_DEMOGRAPHIC_CONDITIONS = 10
+SPLIT_MULTIPLIER = 2654435761  # Knuth's: consecutive keys land far apart
 
 
 class TargetParser:
@@ -194,7 +195,17 @@ def target_condition(target: dict[str, Any]) -> ColumnElement[bool]:
         )
     if target.get("filter") is not None:
         parts.append(_demographic_sql(target["filter"]["demographic"], as_of))
+    if target.get("split") is not None:
+        parts.append(split_condition(target["split"]))
     return and_(true(), *parts)
+
+
+def split_condition(split: dict[str, int]) -> ColumnElement[bool]:
+    """Friends whose bucket (0-99, from a multiplicative hash of their key and a salt) is in
+    `from`..`to`-1: an A/B test's variants take disjoint ranges of the same target."""
+    hashed = (Friendship.user_pk * SPLIT_MULTIPLIER) % 4294967296
+    bucket = (hashed + split["salt"]) % 100
+    return and_(bucket >= split["from"], bucket < split["to"])
 
 
 def _recipient_sql(

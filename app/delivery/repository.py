@@ -30,8 +30,15 @@ from app.models import (
     User,
 )
 
-# Only sends that reach friends count toward the monthly quota; replies are free.
-QUOTA_KINDS = (SendKind.PUSH, SendKind.MULTICAST, SendKind.BROADCAST, SendKind.NARROWCAST)
+# Only sends that reach friends count toward the monthly quota; replies are free, and so are the
+# manager's greeting, auto-replies and test sends (step messages count, as on the platform).
+QUOTA_KINDS = (
+    SendKind.PUSH,
+    SendKind.MULTICAST,
+    SendKind.BROADCAST,
+    SendKind.NARROWCAST,
+    SendKind.STEP,
+)
 
 
 class DeliveryRepository(Repository):

@@ -408,7 +408,9 @@ class NarrowcastService(SendService):
         parsed: TargetParser,
         *,
         retry_key: str | None,
+        share: dict[str, int] | None = None,
     ) -> MessageRequest:
+        """`share` (the manager's A/B tests) keeps the part of the target one variant gets."""
         await self.check_retry_key(retry_key, SendKind.NARROWCAST)
         now = self.clock.now()
         audience_keys, smallest_audience = await resolve_audiences(
@@ -430,10 +432,18 @@ class NarrowcastService(SendService):
             "requestKeys": request_keys,
             "audienceKeys": audience_keys,
         }
+        if share is not None:
+            target["split"] = share
         condition = target_condition(target)
         reach = await self.deliveries.count_targets(self.channel.id, condition)
-        if body.get("filter") is not None and reach < DEMOGRAPHIC_MINIMUM:
-            raise Forbidden(TOO_FEW_TARGETS)
+        if body.get("filter") is not None:
+            # An A/B variant's share is not the filter's reach: the whole target's is.
+            reach_of_filter = reach
+            if share is not None:
+                whole = target_condition({**target, "split": None})
+                reach_of_filter = await self.deliveries.count_targets(self.channel.id, whole)
+            if reach_of_filter < DEMOGRAPHIC_MINIMUM:
+                raise Forbidden(TOO_FEW_TARGETS)
         limit = body.get("limit") or {}
         count = reach if limit.get("max") is None else min(reach, int(limit["max"]))
         failure: tuple[int, str] | None = None

@@ -47,6 +47,10 @@ class IdFactory:
         letters = "".join(self._random.choice(string.ascii_lowercase) for _ in range(5))
         return f"@{self._random.randint(100, 999)}{letters}"
 
+    def pick(self, count: int) -> int:
+        """An index below `count`, from the same (seeded or system) randomness."""
+        return self._random.randrange(count)
+
     def message_id(self) -> str:
         return self._digits(18)
 

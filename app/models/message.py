@@ -15,6 +15,11 @@ class SendKind(enum.StrEnum):
     BROADCAST = "broadcast"
     NARROWCAST = "narrowcast"
     PNP = "pnp"  # a LINE notification message, to a phone number
+    # Sent by the Official Account Manager's features (app/control/manager).
+    GREETING = "greeting"
+    AUTO_REPLY = "auto_reply"
+    STEP = "step"
+    TEST = "test"
 
 
 class Phase(enum.StrEnum):

@@ -145,7 +145,13 @@ class EventService:
                 sent_at=self.clock.now(),
             )
         )
-        return await self.emit(channel, chat, "message", {"message": content}, reply=True)
+        event = await self.emit(channel, chat, "message", {"message": content}, reply=True)
+        if chat.one_to_one:
+            # Imported here: the manager sends through app.delivery, which emits events.
+            from app.control.manager.service import auto_respond
+
+            await auto_respond(self.uow, channel, chat.user, content)
+        return event
 
     async def postback(
         self, channel: Channel, chat: Chat, data: str, params: dict[str, Any] | None

@@ -16,6 +16,8 @@ class MessageDeliveriesResponse(WireModel):
     status: str
     broadcast: int | None = None
     targeting: int | None = None
+    auto_response: int | None = None
+    welcome_response: int | None = None
     api_broadcast: int | None = None
     api_push: int | None = None
     api_multicast: int | None = None

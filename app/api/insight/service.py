@@ -212,12 +212,14 @@ class InsightService:
         if status is not None:
             return s.MessageDeliveriesResponse(status=status)
         sent = await self.messages.sent_on(day)
-        # No Official Account Manager here: every broadcast and targeted message is an API
-        # send, and auto-responses, greetings and chats are never sent, so never reported.
+        # Sends from the manager (app/control/manager) are broadcasts and narrowcasts too, so
+        # they count as API sends here as well; its greetings and auto-responses have fields.
         return s.MessageDeliveriesResponse(
             status="ready",
             broadcast=sent.get(SendKind.BROADCAST, 0),
             targeting=sent.get(SendKind.NARROWCAST, 0),
+            auto_response=sent.get(SendKind.AUTO_REPLY, 0),
+            welcome_response=sent.get(SendKind.GREETING, 0),
             api_broadcast=sent.get(SendKind.BROADCAST, 0),
             api_push=sent.get(SendKind.PUSH, 0),
             api_multicast=sent.get(SendKind.MULTICAST, 0),

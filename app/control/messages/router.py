@@ -23,7 +23,11 @@ InboxDep = Annotated[InboxService, Depends(get_inbox_service)]
 class InboxItem(WireModel):
     message_id: str
     quote_token: str | None = None
-    via: str
+    via: str = Field(
+        description="How it was sent: reply, push, multicast, broadcast, narrowcast, pnp; "
+        "from the account manager also greeting, auto_reply, step and test "
+        "(docs/account-manager.md)"
+    )
     request_id: str
     sent_at: datetime
     message: dict[str, Any]

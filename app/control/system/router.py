@@ -6,6 +6,7 @@ from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, Field
 
 from app import __version__
+from app.control.manager.tasks import run_due_work
 from app.control.schemas import HealthView, ResetResult, dump
 from app.control.system import repository
 from app.control.system.jobs import wait_for_deliveries
@@ -70,6 +71,7 @@ async def set_clock(body: SetClockRequest, services: ServicesDep) -> ClockView:
     """Set Kizuna's "now" (it keeps running from there): tests start every case at the same
     instant. Meant for a fresh state: moving back past recorded data confuses daily counts."""
     services.clock.set(body.now)
+    await run_due_work(services)
     return _clock_view(services)
 
 
@@ -77,8 +79,10 @@ async def set_clock(body: SetClockRequest, services: ServicesDep) -> ClockView:
 async def advance_clock(body: AdvanceRequest, services: ServicesDep) -> ClockView:
     """Move Kizuna's clock forward: reply tokens, link tokens, quota months, daily counts and
     scheduled sends all follow it. It is the serving process's clock: in scaled mode, workers
-    started separately keep their own."""
+    started separately keep their own. Step messages and scheduled sends that fall due are
+    sent before it answers (fan-outs they start: `POST /_kizuna/jobs/wait`)."""
     services.clock.advance(timedelta(seconds=body.seconds))
+    await run_due_work(services)
     return _clock_view(services)
 
 

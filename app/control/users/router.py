@@ -1,6 +1,9 @@
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from app.control.deps import ChannelServiceDep, UserServiceDep
+from app.control.manager.service import ManagerService
 from app.control.schemas import (
     BulkUsersRequest,
     BulkUsersResult,
@@ -78,13 +81,31 @@ async def get_user(userId: str, users: UserServiceDep) -> UserView:
     response_model_exclude_none=True,
 )
 async def follow(
-    channelId: str, userId: str, channels: ChannelServiceDep, users: UserServiceDep, uow: UowDep
+    channelId: str,
+    userId: str,
+    channels: ChannelServiceDep,
+    users: UserServiceDep,
+    uow: UowDep,
+    friend_path: Annotated[
+        str | None,
+        Query(
+            alias="friendPath",
+            min_length=1,
+            max_length=100,
+            description="How the user found the account (a QR code, an ad, a URL's name): "
+            "step scenarios can be open to one path only",
+        ),
+    ] = None,
 ) -> FriendshipView:
-    """The user adds the channel's account as a friend (or unblocks it): a follow event."""
+    """The user adds the channel's account as a friend (or unblocks it): a follow event, and
+    the account's greeting (when set and on)."""
     channel, user = await channels.get(channelId), await users.get(userId)
     result = await users.follow(channel, user)
     if result.changed:
         await EventService(uow).follow(channel, user, is_unblocked=result.is_unblocked)
+        await ManagerService(uow, channel).followed(
+            user, is_unblocked=result.is_unblocked, friend_path=friend_path
+        )
     return _friendship_view(
         channel, user, result.friendship, changed=result.changed, is_unblocked=result.is_unblocked
     )

@@ -1,0 +1,460 @@
+"""SQL of the manager features: rules and keywords, scenarios and their due steps, sends,
+campaign statistics."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    delete,
+    func,
+    insert,
+    literal,
+    not_,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import CursorResult
+
+from app.kit.repository import Repository
+from app.models import (
+    Campaign,
+    Delivery,
+    Engagement,
+    EngagementKind,
+    Friendship,
+    FriendshipStatus,
+    ManagerRequest,
+    ManagerSend,
+    ManagerSettings,
+    ManagerSource,
+    MessageRequest,
+    Operator,
+    ResponseKeyword,
+    ResponseRule,
+    ScenarioEntry,
+    SendStatus,
+    Step,
+    StepDelivery,
+    StepScenario,
+    User,
+)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What a campaign (or a send, or one variant of it) achieved."""
+
+    requests: int
+    delivered: int
+    open_count: int
+    unique_opens: int
+    click_count: int
+    unique_clicks: int
+    last_sent_at: datetime | None
+
+
+class ManagerRepository(Repository):
+    def _insert(self, table: Any) -> Any:
+        dialect = self.session.get_bind().dialect.name
+        return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+
+    # --- settings, operators ----------------------------------------------------------------
+
+    async def settings(self, channel_pk: int) -> ManagerSettings | None:
+        return await self.session.get(ManagerSettings, channel_pk)
+
+    async def operators(self, channel_pk: int) -> Sequence[tuple[User, bool]]:
+        """The operators and whether each follows the account now."""
+        rows = await self.session.execute(
+            select(User, Friendship.status)
+            .join(Operator, Operator.user_pk == User.id)
+            .outerjoin(
+                Friendship,
+                and_(Friendship.user_pk == User.id, Friendship.channel_pk == channel_pk),
+            )
+            .where(Operator.channel_pk == channel_pk)
+            .order_by(User.user_id)
+        )
+        return [(row[0], row[1] == FriendshipStatus.FOLLOWING) for row in rows]
+
+    async def set_operators(self, channel_pk: int, user_pks: list[int]) -> None:
+        await self.session.execute(delete(Operator).where(Operator.channel_pk == channel_pk))
+        for user_pk in sorted(set(user_pks)):
+            self.session.add(Operator(channel_pk=channel_pk, user_pk=user_pk))
+        await self.session.flush()
+
+    async def users_by_id(self, user_ids: list[str]) -> dict[str, User]:
+        rows = await self.session.scalars(select(User).where(User.user_id.in_(user_ids)))
+        return {user.user_id: user for user in rows}
+
+    # --- campaigns --------------------------------------------------------------------------
+
+    async def campaign(self, channel_pk: int, campaign_pk: int) -> Campaign | None:
+        campaign = await self.session.get(Campaign, campaign_pk)
+        return campaign if campaign is not None and campaign.channel_pk == channel_pk else None
+
+    async def campaign_by_label(self, channel_pk: int, label: str) -> Campaign | None:
+        return await self.session.scalar(
+            select(Campaign).where(Campaign.channel_pk == channel_pk, Campaign.label == label)
+        )
+
+    async def campaigns(self, channel_pk: int) -> Sequence[Campaign]:
+        rows = await self.session.scalars(
+            select(Campaign).where(Campaign.channel_pk == channel_pk).order_by(Campaign.id)
+        )
+        return list(rows)
+
+    async def link(
+        self,
+        request: MessageRequest,
+        source: Any,
+        source_pk: int | None,
+        campaign_pk: int | None,
+        variant: int | None = None,
+    ) -> None:
+        self.session.add(
+            ManagerRequest(
+                request_pk=request.id,
+                channel_pk=request.channel_pk,
+                source=source,
+                source_pk=source_pk,
+                variant=variant,
+                campaign_pk=campaign_pk,
+                sent_at=request.accepted_at,
+            )
+        )
+        await self.session.flush()
+
+    async def figures(self, scope: ColumnElement[bool]) -> Figures:
+        """Counted in SQL over the manager's requests in `scope` (a condition on
+        ManagerRequest): recipients delivered, opens and clicks recorded for them."""
+        requests = select(ManagerRequest.request_pk).where(scope)
+        counted = (
+            await self.session.execute(
+                select(func.count(), func.max(ManagerRequest.sent_at)).where(scope)
+            )
+        ).one()
+        delivered = await self.session.scalar(
+            select(func.count()).select_from(Delivery).where(Delivery.request_pk.in_(requests))
+        )
+
+        async def engaged(kind: EngagementKind) -> tuple[int, int]:
+            of_kind = and_(Engagement.request_pk.in_(requests), Engagement.kind == kind)
+            total = await self.session.scalar(
+                select(func.count()).select_from(Engagement).where(of_kind)
+            )
+            # Unique per delivery: a user who opened two messages of the campaign counts twice,
+            # as they were delivered twice.
+            pairs = (
+                select(Engagement.request_pk, Engagement.user_pk).where(of_kind).distinct()
+            ).subquery()
+            unique = await self.session.scalar(select(func.count()).select_from(pairs))
+            return int(total or 0), int(unique or 0)
+
+        opens, unique_opens = await engaged(EngagementKind.OPEN)
+        clicks, unique_clicks = await engaged(EngagementKind.CLICK)
+        return Figures(
+            requests=int(counted[0] or 0),
+            delivered=int(delivered or 0),
+            open_count=opens,
+            unique_opens=unique_opens,
+            click_count=clicks,
+            unique_clicks=unique_clicks,
+            last_sent_at=counted[1],
+        )
+
+    async def requests_of(
+        self, source: ManagerSource, source_pk: int
+    ) -> list[tuple[ManagerRequest, MessageRequest]]:
+        rows = await self.session.execute(
+            select(ManagerRequest, MessageRequest)
+            .join(MessageRequest, MessageRequest.id == ManagerRequest.request_pk)
+            .where(ManagerRequest.source == source, ManagerRequest.source_pk == source_pk)
+            .order_by(MessageRequest.id)
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    async def request_ids(self, scope: ColumnElement[bool]) -> list[str]:
+        rows = await self.session.scalars(
+            select(MessageRequest.request_id)
+            .join(ManagerRequest, ManagerRequest.request_pk == MessageRequest.id)
+            .where(scope)
+            .order_by(MessageRequest.id)
+        )
+        return list(rows)
+
+    # --- response rules ---------------------------------------------------------------------
+
+    async def rule_count(self, channel_pk: int) -> int:
+        return int(
+            await self.session.scalar(
+                select(func.count())
+                .select_from(ResponseRule)
+                .where(ResponseRule.channel_pk == channel_pk)
+            )
+            or 0
+        )
+
+    async def rules(self, channel_pk: int) -> Sequence[ResponseRule]:
+        rows = await self.session.scalars(
+            select(ResponseRule)
+            .where(ResponseRule.channel_pk == channel_pk)
+            .order_by(ResponseRule.id)
+        )
+        return list(rows)
+
+    async def rule(self, channel_pk: int, rule_pk: int) -> ResponseRule | None:
+        rule = await self.session.get(ResponseRule, rule_pk)
+        return rule if rule is not None and rule.channel_pk == channel_pk else None
+
+    async def keywords(self, rule_pks: list[int]) -> dict[int, list[str]]:
+        found: dict[int, list[str]] = {pk: [] for pk in rule_pks}
+        rows = await self.session.execute(
+            select(ResponseKeyword.rule_pk, ResponseKeyword.keyword)
+            .where(ResponseKeyword.rule_pk.in_(rule_pks))
+            .order_by(ResponseKeyword.keyword)
+        )
+        for rule_pk, keyword in rows:
+            found[int(rule_pk)].append(str(keyword))
+        return found
+
+    async def taken_keywords(
+        self, channel_pk: int, keywords: list[str], except_rule: int | None
+    ) -> list[str]:
+        query = select(ResponseKeyword.keyword).where(
+            ResponseKeyword.channel_pk == channel_pk, ResponseKeyword.keyword.in_(keywords)
+        )
+        if except_rule is not None:
+            query = query.where(ResponseKeyword.rule_pk != except_rule)
+        return list(await self.session.scalars(query))
+
+    async def set_keywords(self, rule: ResponseRule, keywords: list[str]) -> None:
+        await self.session.execute(
+            delete(ResponseKeyword).where(ResponseKeyword.rule_pk == rule.id)
+        )
+        for keyword in keywords:
+            self.session.add(
+                ResponseKeyword(channel_pk=rule.channel_pk, keyword=keyword, rule_pk=rule.id)
+            )
+        await self.session.flush()
+
+    async def default_rule(self, channel_pk: int) -> ResponseRule | None:
+        return await self.session.scalar(
+            select(ResponseRule).where(
+                ResponseRule.channel_pk == channel_pk, ResponseRule.is_default.is_(True)
+            )
+        )
+
+    async def matching_rule(self, channel_pk: int, text: str | None) -> ResponseRule | None:
+        """The enabled rule whose keyword is exactly `text`, else the enabled default reply:
+        one indexed statement, as it runs for every message a user sends."""
+        answers: ColumnElement[bool] = ResponseRule.is_default.is_(True)
+        if text is not None:
+            keyed = select(ResponseKeyword.rule_pk).where(
+                ResponseKeyword.channel_pk == channel_pk, ResponseKeyword.keyword == text
+            )
+            answers = answers | ResponseRule.id.in_(keyed)
+        return await self.session.scalar(
+            select(ResponseRule)
+            .where(ResponseRule.channel_pk == channel_pk, ResponseRule.enabled.is_(True), answers)
+            .order_by(ResponseRule.is_default)  # a keyword first, the default reply last
+            .limit(1)
+        )
+
+    async def delete_rule(self, rule: ResponseRule) -> None:
+        await self.session.delete(rule)
+        await self.session.flush()
+
+    # --- step scenarios ---------------------------------------------------------------------
+
+    async def scenarios(self, channel_pk: int) -> Sequence[StepScenario]:
+        rows = await self.session.scalars(
+            select(StepScenario)
+            .where(StepScenario.channel_pk == channel_pk)
+            .order_by(StepScenario.id)
+        )
+        return list(rows)
+
+    async def scenario(self, channel_pk: int, scenario_pk: int) -> StepScenario | None:
+        scenario = await self.session.get(StepScenario, scenario_pk)
+        return scenario if scenario is not None and scenario.channel_pk == channel_pk else None
+
+    async def steps(self, scenario_pks: list[int]) -> dict[int, list[Step]]:
+        found: dict[int, list[Step]] = {pk: [] for pk in scenario_pks}
+        rows = await self.session.scalars(
+            select(Step).where(Step.scenario_pk.in_(scenario_pks)).order_by(Step.days, Step.id)
+        )
+        for step in rows:
+            found[step.scenario_pk].append(step)
+        return found
+
+    async def enter_scenarios(
+        self, channel_pk: int, user_pk: int, friend_path: str | None, now: datetime
+    ) -> int:
+        """The new friend enters every enabled scenario of the channel open to their friend
+        path (once: a friend who blocks and comes back does not start again)."""
+        open_to: ColumnElement[bool] = StepScenario.friend_path.is_(None)
+        if friend_path is not None:
+            open_to = open_to | (StepScenario.friend_path == friend_path)
+        chosen = select(StepScenario.id, literal(user_pk), literal(now, type_=_at_type())).where(
+            StepScenario.channel_pk == channel_pk, StepScenario.enabled.is_(True), open_to
+        )
+        result = await self.session.execute(
+            self._insert(ScenarioEntry)
+            .from_select(["scenario_pk", "user_pk", "entered_at"], chosen)
+            .on_conflict_do_nothing()
+        )
+        return _rowcount(result)
+
+    async def entries(self, scenario_pk: int) -> int:
+        return int(
+            await self.session.scalar(
+                select(func.count())
+                .select_from(ScenarioEntry)
+                .where(ScenarioEntry.scenario_pk == scenario_pk)
+            )
+            or 0
+        )
+
+    async def live_steps(self, channel_pk: int | None = None) -> list[tuple[Step, int]]:
+        """Every step of an enabled scenario, with its channel: each is checked for friends it
+        is due to (the cut-off differs per step, and there are few steps)."""
+        query = (
+            select(Step, StepScenario.channel_pk)
+            .join(StepScenario, StepScenario.id == Step.scenario_pk)
+            .where(StepScenario.enabled.is_(True))
+            .order_by(Step.id)
+        )
+        if channel_pk is not None:
+            query = query.where(StepScenario.channel_pk == channel_pk)
+        return [(row[0], int(row[1])) for row in await self.session.execute(query)]
+
+    def due_friends(self, step: Step, channel_pk: int, now: datetime) -> Select[Any]:
+        """Friendship and user of every friend following now whose entry makes `step` due."""
+        return (
+            select(Friendship.user_pk)
+            .join(User, User.id == Friendship.user_pk)
+            .join(
+                ScenarioEntry,
+                and_(
+                    ScenarioEntry.user_pk == Friendship.user_pk,
+                    ScenarioEntry.scenario_pk == step.scenario_pk,
+                ),
+            )
+            .where(
+                Friendship.channel_pk == channel_pk,
+                Friendship.status == FriendshipStatus.FOLLOWING,
+                _due_entry(step, now),
+            )
+        )
+
+    def due_entries(self, step: Step, now: datetime) -> Select[Any]:
+        """Every entry `step` is due to, friend now or not."""
+        return select(ScenarioEntry.user_pk).where(
+            ScenarioEntry.scenario_pk == step.scenario_pk, _due_entry(step, now)
+        )
+
+    async def count_due(self, step: Step, channel_pk: int, now: datetime, condition: Any) -> int:
+        chosen = self.due_friends(step, channel_pk, now).where(condition).subquery()
+        return int(await self.session.scalar(select(func.count()).select_from(chosen)) or 0)
+
+    async def mark_step(
+        self,
+        step: Step,
+        chosen: Any,
+        request_pk: int | None,
+        now: datetime,
+    ) -> int:
+        """Record the step as done for the chosen friends (`user_pk` column) not done yet;
+        concurrent runs agree through the key: a friend is marked by one of them only."""
+        rows = select(
+            literal(step.id), chosen.c.user_pk, literal(request_pk), literal(now, type_=_at_type())
+        ).select_from(chosen)
+        # A WHERE keeps SQLite from reading ON CONFLICT as a join constraint.
+        rows = rows.where(true())
+        result = await self.session.execute(
+            self._insert(StepDelivery)
+            .from_select(["step_pk", "user_pk", "request_pk", "done_at"], rows)
+            .on_conflict_do_nothing()
+        )
+        return _rowcount(result)
+
+    async def deliver_marked(self, request: MessageRequest, step: Step, now: datetime) -> int:
+        chosen = select(
+            literal(request.id), StepDelivery.user_pk, literal(now, type_=_at_type(Delivery))
+        ).where(StepDelivery.step_pk == step.id, StepDelivery.request_pk == request.id)
+        result = await self.session.execute(
+            insert(Delivery).from_select(["request_pk", "user_pk", "delivered_at"], chosen)
+        )
+        return _rowcount(result)
+
+    async def step_figures(self, step_pk: int) -> tuple[int, int]:
+        """(friends sent the step, friends passed over)."""
+        rows = await self.session.execute(
+            select(StepDelivery.request_pk.is_(None), func.count())
+            .where(StepDelivery.step_pk == step_pk)
+            .group_by(StepDelivery.request_pk.is_(None))
+        )
+        counts = {bool(skipped): int(n) for skipped, n in rows}
+        return counts.get(False, 0), counts.get(True, 0)
+
+    # --- sends ------------------------------------------------------------------------------
+
+    async def sends(self, channel_pk: int) -> Sequence[ManagerSend]:
+        rows = await self.session.scalars(
+            select(ManagerSend)
+            .where(ManagerSend.channel_pk == channel_pk)
+            .order_by(ManagerSend.id.desc())
+        )
+        return list(rows)
+
+    async def send(self, channel_pk: int, send_id: str) -> ManagerSend | None:
+        return await self.session.scalar(
+            select(ManagerSend).where(
+                ManagerSend.channel_pk == channel_pk, ManagerSend.send_id == send_id
+            )
+        )
+
+    async def due_sends(self, now: datetime) -> list[int]:
+        rows = await self.session.scalars(
+            select(ManagerSend.id)
+            .where(ManagerSend.status == SendStatus.SCHEDULED, ManagerSend.scheduled_at <= now)
+            .order_by(ManagerSend.scheduled_at, ManagerSend.id)
+        )
+        return list(rows)
+
+    async def claim_send(self, send_pk: int) -> ManagerSend | None:
+        """The scheduled send, taken by this transaction; None if another run took it."""
+        result = await self.session.execute(
+            update(ManagerSend)
+            .where(ManagerSend.id == send_pk, ManagerSend.status == SendStatus.SCHEDULED)
+            .values(status=SendStatus.SENT)
+        )
+        if _rowcount(result) != 1:
+            return None
+        return await self.session.get(ManagerSend, send_pk)
+
+
+def _at_type(table: Any = ScenarioEntry) -> Any:
+    column = "delivered_at" if table is Delivery else "entered_at"
+    return table.__table__.c[column].type
+
+
+def _due_entry(step: Step, now: datetime) -> ColumnElement[bool]:
+    done = select(StepDelivery.user_pk).where(StepDelivery.step_pk == step.id)
+    return and_(
+        ScenarioEntry.entered_at <= now - timedelta(days=step.days),
+        not_(ScenarioEntry.user_pk.in_(done)),
+    )
+
+
+def _rowcount(result: Any) -> int:
+    return int(result.rowcount) if isinstance(result, CursorResult) else 0

@@ -1,0 +1,35 @@
+"""What the manager sends shows in the insight figures the bot can read."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from tests.api.insight.support import insight_api
+from tests.control.manager.helpers import advance, call, text
+from tests.support.control import ChannelInfo, Control
+from tests.support.live import LiveServer
+
+
+def test_greetings_and_auto_responses_are_counted(
+    server: LiveServer, control: Control, channel: ChannelInfo
+) -> None:
+    call(control, "PUT", channel, "greeting", json={"messages": [text("Hi"), text("Welcome")]})
+    call(
+        control,
+        "POST",
+        channel,
+        "responses",
+        201,
+        json={"name": "Hours", "keywords": ["hours"], "replies": [[text("10-19")]]},
+    )
+    friends = [control.user(f"F{n}") for n in range(3)]
+    for user_id in friends:
+        control.follow(channel, user_id)
+    control.say(channel, friends[0], text("hours"))
+    now = datetime.fromisoformat(control.http.get("/_kizuna/clock").json()["now"])
+    day = now.astimezone(ZoneInfo("Asia/Tokyo")).strftime("%Y%m%d")
+    advance(control, days=1)
+    with insight_api(server, channel) as api:
+        counts = api.get_number_of_message_deliveries(var_date=day)
+    assert counts.status == "ready"
+    # Recipients, as the platform counts them (not messages: each greeting had two).
+    assert (counts.welcome_response, counts.auto_response) == (3, 1)

@@ -1,0 +1,212 @@
+"""Sends from the manager: now or scheduled, capped, targeted, A/B tests, test sends."""
+
+from datetime import datetime, timedelta
+
+from tests.control.manager.helpers import advance, call, manager_path, text, texts
+from tests.support.control import ChannelInfo, Control
+
+
+def clock_now(control: Control) -> datetime:
+    return datetime.fromisoformat(control.http.get("/_kizuna/clock").json()["now"])
+
+
+class TestSends:
+    def test_now_to_every_friend(self, control: Control, channel: ChannelInfo) -> None:
+        friends = [control.user(f"F{n}") for n in range(3)]
+        for user_id in friends:
+            control.follow(channel, user_id)
+        send = call(control, "POST", channel, "sends", 201, json={"messages": [text("Sale!")]})
+        assert send["status"] == "sent"
+        control.wait_for_jobs()
+        assert all(texts(control, channel, u) == [("broadcast", "Sale!")] for u in friends)
+        view = call(control, "GET", channel, f"sends/{send['sendId']}")
+        assert view["statistics"]["delivered"] == 3
+        assert [r["phase"] for r in view["requests"]] == ["succeeded"]
+        assert [s["sendId"] for s in call(control, "GET", channel, "sends")] == [send["sendId"]]
+
+    def test_scheduled_on_kizunas_clock(self, control: Control, channel: ChannelInfo) -> None:
+        alice = control.user("Alice")
+        control.follow(channel, alice)
+        at = clock_now(control) + timedelta(hours=1)
+        later = call(
+            control,
+            "POST",
+            channel,
+            "sends",
+            201,
+            json={"messages": [text("Later")], "scheduledAt": at.isoformat()},
+        )
+        never = call(
+            control,
+            "POST",
+            channel,
+            "sends",
+            201,
+            json={"messages": [text("Never")], "scheduledAt": at.isoformat()},
+        )
+        assert (later["status"], later["requests"]) == ("scheduled", [])
+        assert call(control, "DELETE", channel, f"sends/{never['sendId']}")["status"] == "cancelled"
+        advance(control, seconds=3500)
+        control.wait_for_jobs()
+        assert control.inbox(channel, alice) == []
+        advance(control, seconds=200)
+        control.wait_for_jobs()
+        assert texts(control, channel, alice) == [("broadcast", "Later")]
+        assert call(control, "GET", channel, f"sends/{later['sendId']}")["status"] == "sent"
+        again = control.http.delete(manager_path(channel, f"sends/{later['sendId']}"))
+        assert again.status_code == 409
+        past = control.http.post(
+            manager_path(channel, "sends"),
+            json={"messages": [text("x")], "scheduledAt": "2020-01-01T00:00:00Z"},
+        )
+        assert past.status_code == 400
+        assert past.json()["details"][0]["property"] == "scheduledAt"
+
+    def test_a_scheduled_send_the_platform_refuses_fails(
+        self, control: Control, channel: ChannelInfo
+    ) -> None:
+        control.bulk(channel, 20, seed=3)
+        at = clock_now(control) + timedelta(minutes=10)
+        send = call(
+            control,
+            "POST",
+            channel,
+            "sends",
+            201,
+            json={
+                "messages": [text("Women only")],
+                "target": {"filter": {"demographic": {"type": "gender", "oneOf": ["female"]}}},
+                "scheduledAt": at.isoformat(),
+            },
+        )
+        advance(control, seconds=601)
+        failed = call(control, "GET", channel, f"sends/{send['sendId']}")
+        assert failed["status"] == "failed"
+        assert "less than 100" in failed["error"]
+        assert failed["requests"] == []
+
+    def test_maximum_recipients_and_target(self, control: Control, channel: ChannelInfo) -> None:
+        control.bulk(channel, 300, seed=11)
+        capped = call(
+            control,
+            "POST",
+            channel,
+            "sends",
+            201,
+            json={"messages": [text("First 60")], "maxRecipients": 60},
+        )
+        women = call(
+            control,
+            "POST",
+            channel,
+            "sends",
+            201,
+            json={
+                "messages": [text("Women")],
+                "target": {"filter": {"demographic": {"type": "gender", "oneOf": ["female"]}}},
+            },
+        )
+        control.wait_for_jobs()
+        capped_view = call(control, "GET", channel, f"sends/{capped['sendId']}")
+        assert capped_view["statistics"]["delivered"] == 60
+        women_view = call(control, "GET", channel, f"sends/{women['sendId']}")
+        delivered = women_view["statistics"]["delivered"]
+        assert 100 <= delivered < 200
+        assert women_view["requests"][0]["successCount"] == delivered
+        bad = control.http.post(
+            manager_path(channel, "sends"),
+            json={"messages": [text("x")], "target": {"recipient": {"type": "audience"}}},
+        )
+        assert bad.status_code == 400
+        assert bad.json()["details"][0]["property"] == "target.recipient.audienceGroupId"
+
+    def test_ab_test_splits_the_target(self, control: Control, channel: ChannelInfo) -> None:
+        control.bulk(channel, 400, seed=5)
+        send = call(
+            control,
+            "POST",
+            channel,
+            "sends",
+            201,
+            json={
+                "abTest": {
+                    "variants": [
+                        {"percentage": 50, "messages": [text("Pink")]},
+                        {"percentage": 50, "messages": [text("Blue")]},
+                    ]
+                }
+            },
+        )
+        control.wait_for_jobs()
+        view = call(control, "GET", channel, f"sends/{send['sendId']}")
+        pink, blue = (v["statistics"]["delivered"] for v in view["variants"])
+        # Every friend in exactly one half; halves of a hash, so roughly even.
+        assert pink + blue == 400
+        assert 120 < pink < 280
+        assert view["statistics"]["delivered"] == 400
+        assert [v["request"]["phase"] for v in view["variants"]] == ["succeeded"] * 2
+        women = {"filter": {"demographic": {"type": "gender", "oneOf": ["female"]}}}
+        split_women = call(
+            control,
+            "POST",
+            channel,
+            "sends",
+            201,
+            json={
+                "target": women,
+                "abTest": {
+                    "variants": [
+                        {"percentage": 40, "messages": [text("Pink")]},
+                        {"percentage": 60, "messages": [text("Blue")]},
+                    ]
+                },
+            },
+        )
+        whole = call(
+            control,
+            "POST",
+            channel,
+            "sends",
+            201,
+            json={"messages": [text("All")], "target": women},
+        )
+        control.wait_for_jobs()
+        # The 40 % share reaches about 80 women, yet the filter's reach (all of them) counts.
+        halves = call(control, "GET", channel, f"sends/{split_women['sendId']}")["variants"]
+        everyone = call(control, "GET", channel, f"sends/{whole['sendId']}")["statistics"]
+        assert 100 <= everyone["delivered"] < 250
+        assert sum(v["statistics"]["delivered"] for v in halves) == everyone["delivered"]
+        too_many = control.http.post(
+            manager_path(channel, "sends"),
+            json={
+                "abTest": {
+                    "variants": [
+                        {"percentage": 60, "messages": [text("a")]},
+                        {"percentage": 60, "messages": [text("b")]},
+                    ]
+                }
+            },
+        )
+        assert too_many.status_code == 400
+        assert too_many.json()["details"][0]["property"] == "abTest.variants"
+
+
+class TestTestSends:
+    def test_to_operators_who_follow(self, control: Control, channel: ChannelInfo) -> None:
+        path = manager_path(channel, "test-sends")
+        assert control.http.post(path, json={"messages": [text("t")]}).status_code == 400
+        admin, away, fan = control.user("Admin"), control.user("Away"), control.user("Fan")
+        control.follow(channel, admin)
+        control.follow(channel, fan)
+        operators = call(control, "PUT", channel, "operators", json={"userIds": [admin, away]})
+        assert {(o["userId"], o["following"]) for o in operators} == {(admin, True), (away, False)}
+        sent = call(control, "POST", channel, "test-sends", 201, json={"messages": [text("Draft")]})
+        by_user = {r["userId"]: r.get("requestId") for r in sent["recipients"]}
+        assert by_user[admin] is not None and by_user[away] is None
+        assert texts(control, channel, admin) == [("test", "Draft")]
+        assert control.inbox(channel, fan) == []
+        unknown = control.http.put(
+            manager_path(channel, "operators"), json={"userIds": [admin, "U" + "0" * 32]}
+        )
+        assert unknown.status_code == 400
+        assert unknown.json()["details"][0]["property"] == "userIds[1]"

@@ -8,10 +8,10 @@ from fastapi.responses import Response
 
 from app.control.console.repository import ConsoleRepository
 from app.control.console.schemas import (
-    CampaignView,
     DeliverySeries,
     FollowerSeries,
     ProgressView,
+    SendEngagementView,
     TimelineItem,
     UserPage,
 )
@@ -49,10 +49,10 @@ async def deliveries(
     return DeliverySeries(days=await console.deliveries(await channels.get(channelId), days))
 
 
-@router.get("/campaigns", response_model=list[CampaignView])
+@router.get("/campaigns", response_model=list[SendEngagementView])
 async def campaigns(
     channelId: str, channels: ChannelServiceDep, console: ConsoleDep, limit: Limit = 20
-) -> list[CampaignView]:
+) -> list[SendEngagementView]:
     """The latest broadcasts, narrowcasts and multicasts: recipients, and the distinct users
     who opened each and who clicked a link in it."""
     return await console.campaigns(await channels.get(channelId), limit)

@@ -36,7 +36,7 @@ class DeliverySeries(WireModel):
     days: list[DeliveryDay]
 
 
-class CampaignView(WireModel):
+class SendEngagementView(WireModel):
     request_id: str
     kind: SendKind
     accepted_at: datetime

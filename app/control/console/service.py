@@ -8,13 +8,13 @@ from app.api.audience.repository import audience_group_id
 from app.control.console.repository import BEFORE, ConsoleRepository, FriendshipChanges, Image
 from app.control.console.schemas import (
     AudienceUploadProgress,
-    CampaignView,
     ConsoleUser,
     DeliveryDay,
     FollowerDay,
     NarrowcastProgress,
     ProgressView,
     RichMenuBatchProgress,
+    SendEngagementView,
     TimelineItem,
     UserPage,
 )
@@ -72,9 +72,9 @@ class ConsoleService:
             series.append(DeliveryDay(date=key, total=sum(by_kind.values()), by_kind=by_kind))
         return series
 
-    async def campaigns(self, channel: Channel, limit: int) -> list[CampaignView]:
+    async def campaigns(self, channel: Channel, limit: int) -> list[SendEngagementView]:
         return [
-            CampaignView(
+            SendEngagementView(
                 request_id=c.request.request_id,
                 kind=c.request.kind,
                 accepted_at=c.request.accepted_at,

@@ -15,6 +15,8 @@ class SendKind(enum.StrEnum):
     BROADCAST = "broadcast"
     NARROWCAST = "narrowcast"
     PNP = "pnp"  # a LINE notification message, to a phone number
+    CHAT = "chat"  # an operator's answer in the one-to-one chat (outside the quota)
+    SATISFACTION = "satisfaction"  # the account satisfaction survey (outside the quota)
 
 
 class Phase(enum.StrEnum):

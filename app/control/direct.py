@@ -12,7 +12,15 @@ from sqlalchemy import insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.coupon.service import check_coupon_messages
-from app.models import Channel, Delivery, Friendship, FriendshipStatus, MessageRequest, Phase, SendKind
+from app.models import (
+    Channel,
+    Delivery,
+    Friendship,
+    FriendshipStatus,
+    MessageRequest,
+    Phase,
+    SendKind,
+)
 
 
 async def send_direct(

@@ -22,11 +22,15 @@ def _chat(channel: ChannelInfo, user_id: str, rest: str = "") -> str:
 
 
 def _answer(control: Control, channel: ChannelInfo, user_id: str, *messages: Any) -> httpx.Response:
-    return control.http.post(_chat(channel, user_id, "/messages"), json={"messages": list(messages)})
+    return control.http.post(
+        _chat(channel, user_id, "/messages"), json={"messages": list(messages)}
+    )
 
 
 def _tag(control: Control, channel: ChannelInfo, name: str) -> int:
-    response = control.http.post(f"/_kizuna/channels/{channel.channel_id}/chat-tags", json={"name": name})
+    response = control.http.post(
+        f"/_kizuna/channels/{channel.channel_id}/chat-tags", json={"name": name}
+    )
     assert response.status_code == 201, response.text
     return int(response.json()["tagId"])
 
@@ -123,7 +127,12 @@ class TestTagsAndNotes:
         assert removed.status_code == 204
         assert control.http.get(_chat(channel, alice, "/notes")).json() == []
 
-        assert control.http.delete(f"/_kizuna/channels/{channel.channel_id}/chat-tags/{vip}").status_code == 204
+        assert (
+            control.http.delete(
+                f"/_kizuna/channels/{channel.channel_id}/chat-tags/{vip}"
+            ).status_code
+            == 204
+        )
         assert control.http.get(_chat(channel, alice)).json()["tags"] == []
         gone = control.http.put(_chat(channel, alice, f"/tags/{vip}"))
         assert gone.status_code == 404 and gone.json()["details"][0]["property"] == "tagId"

@@ -118,7 +118,10 @@ class TestQuotaFollowsThePlan:
     ) -> None:
         _set_clock(control, datetime(2026, 12, 3, 10, tzinfo=JST))
         state = _plan(control, channel, "free")
-        assert state["plan"]["code"] == "free" and state["quota"] == {"type": "limited", "value": 200}
+        assert state["plan"]["code"] == "free" and state["quota"] == {
+            "type": "limited",
+            "value": 200,
+        }
         assert _quota(server, channel) == ("limited", 200)
         control.bulk(channel, 150, seed=3)
         _broadcast(server, channel, "first")

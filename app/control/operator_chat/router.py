@@ -129,7 +129,9 @@ async def answer(
     channel, user = await channels.get(channelId), await users.get(userId)
     sent = await chats.answer(channel, user, parsed.messages)
     return AnswerView(
-        sent_messages=[SentMessageView(id=message_id, quote_token=token) for message_id, token in sent]
+        sent_messages=[
+            SentMessageView(id=message_id, quote_token=token) for message_id, token in sent
+        ]
     )
 
 

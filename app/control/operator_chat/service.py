@@ -154,7 +154,9 @@ class OperatorChatService:
                     f"A chat carries at most {MAX_TAGS_PER_CHAT} tags",
                     [ErrorDetail("Too many", "tagId")],
                 )
-            await self.chats.add(ChatTagging(tag_pk=tag.id, user_pk=user.id, tagged_at=self.clock.now()))
+            await self.chats.add(
+                ChatTagging(tag_pk=tag.id, user_pk=user.id, tagged_at=self.clock.now())
+            )
         return list(await self.chats.tags_of(channel.id, user.id))
 
     async def untag_chat(self, channel: Channel, user: User, tag_pk: int) -> list[ChatTag]:

@@ -112,7 +112,8 @@ async def get_statement(
         final=statement.final,
         plan=plan_view(plan),
         changes=[
-            PlanChangeView(plan=changed.code, effective_from=at) for changed, at in statement.changes
+            PlanChangeView(plan=changed.code, effective_from=at)
+            for changed, at in statement.changes
         ],
         currency=plan.currency,
         monthly_fee=money(plan.monthly_fee),

@@ -34,9 +34,7 @@ def next_month_start(now: datetime) -> datetime:
 def parse_month(value: str) -> datetime:
     match = MONTH.match(value)
     if match is None:
-        raise BadRequest(
-            "Invalid month", [ErrorDetail("Must be a month as YYYY-MM", "month")]
-        )
+        raise BadRequest("Invalid month", [ErrorDetail("Must be a month as YYYY-MM", "month")])
     return datetime(int(match[1]), int(match[2]), 1, tzinfo=PLATFORM_TZ)
 
 

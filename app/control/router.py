@@ -10,9 +10,9 @@ from app.control.memberships.router import router as memberships_router
 from app.control.messages.router import router as messages_router
 from app.control.operator_chat.router import router as operator_chat_router
 from app.control.plans.router import router as plans_router
+from app.control.richmenu.router import router as richmenu_router
 from app.control.shopcards.router import router as shopcards_router
 from app.control.surveys.router import router as surveys_router
-from app.control.richmenu.router import router as richmenu_router
 from app.control.system.router import router as system_router
 from app.control.taps.router import router as taps_router
 from app.control.users.router import router as users_router

@@ -67,9 +67,7 @@ class ShopCardReward(IntKeyMixin, Base):
         UniqueConstraint("card_pk", "threshold", name="uq_shop_card_rewards_card_threshold"),
     )
 
-    card_pk: Mapped[int] = mapped_column(
-        BigIntKey, ForeignKey("shop_cards.id", ondelete="CASCADE")
-    )
+    card_pk: Mapped[int] = mapped_column(BigIntKey, ForeignKey("shop_cards.id", ondelete="CASCADE"))
     threshold: Mapped[int] = mapped_column(Integer)
     description: Mapped[str] = mapped_column(String(100))
     coupon_pk: Mapped[int | None] = mapped_column(
@@ -81,11 +79,11 @@ class ShopCardHolder(IntKeyMixin, Base):
     """A user's card: the points on the current card and how many cards they completed."""
 
     __tablename__ = "shop_card_holders"
-    __table_args__ = (UniqueConstraint("card_pk", "user_pk", name="uq_shop_card_holders_card_user"),)
-
-    card_pk: Mapped[int] = mapped_column(
-        BigIntKey, ForeignKey("shop_cards.id", ondelete="CASCADE")
+    __table_args__ = (
+        UniqueConstraint("card_pk", "user_pk", name="uq_shop_card_holders_card_user"),
     )
+
+    card_pk: Mapped[int] = mapped_column(BigIntKey, ForeignKey("shop_cards.id", ondelete="CASCADE"))
     user_pk: Mapped[int] = mapped_column(
         BigIntKey, ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
@@ -168,7 +166,9 @@ class SurveyAnswer(IntKeyMixin, Base):
     """A user's answers to a survey, one per user."""
 
     __tablename__ = "survey_answers"
-    __table_args__ = (UniqueConstraint("survey_pk", "user_pk", name="uq_survey_answers_survey_user"),)
+    __table_args__ = (
+        UniqueConstraint("survey_pk", "user_pk", name="uq_survey_answers_survey_user"),
+    )
 
     survey_pk: Mapped[int] = mapped_column(BigIntKey, ForeignKey("surveys.id", ondelete="CASCADE"))
     user_pk: Mapped[int] = mapped_column(

@@ -60,7 +60,9 @@ class Channel(IntKeyMixin, Base):
     quota_limit: Mapped[int | None] = mapped_column(Integer)
     # A billing plan's downgrade changes the quota from the next month on: kept here so every
     # send reads it without a query (`quota_at`).
-    quota_next_type: Mapped[QuotaType | None] = mapped_column(str_enum(QuotaType, "quota_next_type"))
+    quota_next_type: Mapped[QuotaType | None] = mapped_column(
+        str_enum(QuotaType, "quota_next_type")
+    )
     quota_next_limit: Mapped[int | None] = mapped_column(Integer)
     quota_next_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     rate_limits_enabled: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -12,11 +12,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from app.control.direct import send_direct
+from app.control.surveys.repository import SurveyRepository
 from app.delivery.service import SendService
 from app.kit.errors import BadRequest, Conflict, ErrorDetail, NotFound
 from app.kit.uow import UnitOfWork
 from app.models import Channel, SendKind, Survey, SurveyAnswer, SurveyKind, User
-from app.control.surveys.repository import SurveyRepository
 
 SATISFACTION_GAP = timedelta(days=90)
 NPS_QUESTION = {

@@ -71,9 +71,9 @@ class Channel(IntKeyMixin, Base):
 
     def quota_at(self, now: datetime) -> tuple[QuotaType, int | None]:
         """The monthly quota in force at `now` (type, and the limit when limited)."""
-        if self.quota_next_at is not None and self.quota_next_type is not None:
-            if now >= self.quota_next_at:
-                return self.quota_next_type, self.quota_next_limit
+        next_type, next_at = self.quota_next_type, self.quota_next_at
+        if next_type is not None and next_at is not None and now >= next_at:
+            return next_type, self.quota_next_limit
         return self.quota_type, self.quota_limit
 
 

@@ -29,7 +29,7 @@ class ShopCardRequest(WireModel):
     validity_days: Annotated[int, Field(ge=1, le=3650)] = Field(
         default=365, description="Points expire this many days after the last grant."
     )
-    rewards: Annotated[list[RewardSetting], Field(max_length=50)] = []
+    rewards: Annotated[list[RewardSetting], Field(default_factory=list, max_length=50)]
 
 
 class RewardView(WireModel):

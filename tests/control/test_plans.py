@@ -174,6 +174,19 @@ class TestQuotaFollowsThePlan:
         assert _quota(server, channel) == ("none", None)
 
 
+class TestReset:
+    def test_a_reset_that_keeps_channels_keeps_their_plans(
+        self, server: LiveServer, control: Control, channel: ChannelInfo
+    ) -> None:
+        _plan(control, channel, "middle")
+        assert (
+            control.http.post("/_kizuna/reset", params={"keepChannels": "true"}).status_code == 200
+        )
+        state = control.http.get(f"/_kizuna/channels/{channel.channel_id}/plan").json()
+        assert state["plan"]["code"] == "middle"
+        assert _quota(server, channel) == ("limited", 3_000)
+
+
 class TestPlanErrors:
     def test_bad_input_names_the_property(self, control: Control, channel: ChannelInfo) -> None:
         path = f"/_kizuna/channels/{channel.channel_id}"

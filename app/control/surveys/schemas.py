@@ -7,6 +7,7 @@ from app.models import SurveyKind
 from app.schemas.base import WireModel
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+UserId = Annotated[str, StringConstraints(pattern=r"^U[0-9a-f]{32}$")]
 Option = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 
 
@@ -41,7 +42,7 @@ class CreateSurveyRequest(WireModel):
 
 
 class SendSurveyRequest(WireModel):
-    to: Annotated[list[str], Field(min_length=1, max_length=500)] | None = Field(
+    to: Annotated[list[UserId], Field(min_length=1, max_length=500)] | None = Field(
         default=None, description="User ids (a multicast); absent: every friend (a broadcast)."
     )
     days: Annotated[int, Field(ge=1, le=90)] = Field(

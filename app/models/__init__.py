@@ -1,6 +1,7 @@
 """SQLAlchemy tables, one module per table family. Importing this package registers them all."""
 
 from app.models.account import (
+    BillingPlan,
     ChatNote,
     ChatTag,
     ChatTagging,
@@ -94,6 +95,7 @@ __all__ = [
     "AudienceStatus",
     "AudienceType",
     "Base",
+    "BillingPlan",
     "Channel",
     "ChannelStatus",
     "ChatMode",

@@ -3,6 +3,7 @@ and the one-to-one chat's tags and notes."""
 
 import enum
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -10,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -19,6 +21,22 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.models.base import Base, BigIntKey, IntKeyMixin, UTCDateTime, str_enum
 
 # --- billing plans ----------------------------------------------------------------------------
+
+
+class BillingPlan(IntKeyMixin, Base):
+    """A plan defined through the control plane, beside the built-in Taiwan set: a monthly
+    fee, free messages and, optionally, additional messages priced in graduated tiers."""
+
+    __tablename__ = "billing_plans"
+
+    code: Mapped[str] = mapped_column(String(24), unique=True)
+    name: Mapped[str] = mapped_column(String(60))
+    currency: Mapped[str] = mapped_column(String(3))
+    monthly_fee: Mapped[Decimal] = mapped_column(Numeric(14, 4))
+    free_messages: Mapped[int] = mapped_column(Integer)
+    # [[last message of the tier or null for no end, unit price as a decimal string], ...]
+    tiers: Mapped[list[list[Any]]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class PlanChange(IntKeyMixin, Base):

@@ -24,6 +24,18 @@ AUDIENCE_TYPES_NOW = AUDIENCE_TYPES_BEFORE + ", 'CHAT_TAG'"
 
 
 def upgrade() -> None:
+    op.create_table('billing_plans',
+    sa.Column('code', sa.String(length=24), nullable=False),
+    sa.Column('name', sa.String(length=60), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('monthly_fee', sa.Numeric(precision=14, scale=4), nullable=False),
+    sa.Column('free_messages', sa.Integer(), nullable=False),
+    sa.Column('tiers', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_billing_plans')),
+    sa.UniqueConstraint('code', name=op.f('uq_billing_plans_code'))
+    )
     op.create_table('chat_notes',
     sa.Column('channel_pk', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('user_pk', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -232,3 +244,4 @@ def downgrade() -> None:
         batch_op.drop_index('ix_chat_notes_channel_user_id')
 
     op.drop_table('chat_notes')
+    op.drop_table('billing_plans')

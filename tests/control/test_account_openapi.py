@@ -22,7 +22,7 @@ def test_every_account_route_is_documented(server: LiveServer) -> None:
         if set(operation.get("tags", [])) & TAGS
     ]
     assert {tag for _, _, op in documented for tag in op["tags"]} >= TAGS
-    assert len(documented) == 28  # plans 4, shop cards 4, surveys 8, one-to-one chat 12
+    assert len(documented) == 29  # plans 5, shop cards 4, surveys 8, one-to-one chat 12
     for path, method, operation in documented:
         assert operation.get("summary"), (method, path)
         success = [code for code in operation["responses"] if code.startswith("2")]

@@ -211,3 +211,55 @@ class TestPlanErrors:
             "last": None,
             "unitPrice": "0.011",
         }
+
+
+class TestDefinedPlans:
+    def test_a_defined_plan_sets_the_quota_bills_its_tiers_and_ranks_by_fee(
+        self, server: LiveServer, control: Control, channel: ChannelInfo
+    ) -> None:
+        _set_clock(control, datetime(2026, 12, 3, 10, tzinfo=JST))
+        standard = {
+            "code": "jp-standard",
+            "name": "Standard",
+            "currency": "JPY",
+            "monthlyFee": "15000",
+            "freeMessages": 100,
+            "tiers": [{"last": 150, "unitPrice": "3"}, {"last": None, "unitPrice": "2.5"}],
+        }
+        made = control.http.post("/_kizuna/plans", json=standard)
+        assert made.status_code == 201, made.text
+        assert made.json()["builtIn"] is False
+        assert made.json()["tiers"][0] == {"first": 101, "last": 150, "unitPrice": "3"}
+        assert control.http.post("/_kizuna/plans", json=standard).status_code == 409
+        codes = [p["code"] for p in control.http.get("/_kizuna/plans").json()["plans"]]
+        assert codes == ["free", "middle", "high", "jp-standard"]
+
+        _plan(control, channel, "high")
+        upgraded = _plan(control, channel, "jp-standard")  # 15,000 > 1,200: an upgrade
+        assert upgraded["plan"]["code"] == "jp-standard" and upgraded["quota"] == {"type": "none"}
+        control.bulk(channel, 90, seed=5)
+        _broadcast(server, channel, "one")
+        _broadcast(server, channel, "two")
+        control.wait_for_jobs()
+        statement = _statement(control, channel).json()
+        assert statement["messages"] == 180 and statement["currency"] == "JPY"
+        assert [(c["messages"], c["amount"]) for c in statement["additional"]] == [
+            (50, "150"),
+            (30, "75"),
+        ]
+        assert statement["total"] == "15225"
+
+    def test_definitions_are_checked(self, control: Control) -> None:
+        base = {"code": "x", "name": "X", "currency": "TWD", "monthlyFee": "1", "freeMessages": 10}
+        for tiers in (
+            [{"last": 10, "unitPrice": "1"}],  # ends within the free messages
+            [{"last": None, "unitPrice": "1"}, {"last": 20, "unitPrice": "1"}],
+        ):
+            refused = control.http.post("/_kizuna/plans", json={**base, "tiers": tiers})
+            assert refused.status_code == 400, refused.text
+        taken = control.http.post("/_kizuna/plans", json={**base, "code": "high"})
+        assert taken.status_code == 409
+        assert (
+            control.http.post("/_kizuna/plans", json={**base, "code": "Bad Code"}).status_code
+            == 400
+        )

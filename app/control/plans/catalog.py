@@ -22,19 +22,26 @@ class Tier:
 class Plan:
     code: str
     name: str
-    rank: int  # a higher rank is an upgrade (applies at once), a lower one a downgrade
     currency: str
     monthly_fee: Decimal
     free_messages: int
     # No tiers: sending stops at the free messages (the quota is limited to them).
     tiers: tuple[Tier, ...]
 
+    built_in: bool = True
+
     @property
     def additional_messages(self) -> bool:
         return bool(self.tiers)
 
+    @property
+    def rank(self) -> tuple[Decimal, int]:
+        """A plan of a higher rank is an upgrade (applies at once), a lower one a downgrade."""
+        return self.monthly_fee, self.free_messages
 
-def _tiers(first: int, steps: list[tuple[int | None, str]]) -> tuple[Tier, ...]:
+
+def tiers_after(first: int, steps: list[tuple[int | None, str]]) -> tuple[Tier, ...]:
+    """Tiers from message `first` on, each step naming its last message (None: no end)."""
     tiers = []
     for last, price in steps:
         tiers.append(Tier(first, last, Decimal(price)))
@@ -46,16 +53,15 @@ PLAN_SET = "TW"
 PLANS: dict[str, Plan] = {
     plan.code: plan
     for plan in (
-        Plan("free", "Light (輕用量)", 0, "TWD", Decimal(0), 200, ()),
-        Plan("middle", "Middle (中用量)", 1, "TWD", Decimal(800), 3_000, ()),
+        Plan("free", "Light (輕用量)", "TWD", Decimal(0), 200, ()),
+        Plan("middle", "Middle (中用量)", "TWD", Decimal(800), 3_000, ()),
         Plan(
             "high",
             "High (高用量)",
-            2,
             "TWD",
             Decimal(1_200),
             6_000,
-            _tiers(
+            tiers_after(
                 6_001,
                 [
                     (25_000, "0.2"),
@@ -104,5 +110,4 @@ def overage(plan: Plan, messages: int) -> list[TierCharge]:
 
 def money(amount: Decimal) -> str:
     """An amount as a plain decimal string without trailing zeros (15670, 0.2, 10.45)."""
-    text = format(amount.normalize(), "f")
-    return text
+    return format(amount.normalize(), "f")

@@ -5,10 +5,16 @@ from sqlalchemy import delete, func, select
 
 from app.delivery.repository import QUOTA_KINDS
 from app.kit.repository import Repository
-from app.models import MessageRequest, PlanChange
+from app.models import BillingPlan, MessageRequest, PlanChange
 
 
 class PlanRepository(Repository):
+    async def billing_plan(self, code: str) -> BillingPlan | None:
+        return await self.session.scalar(select(BillingPlan).where(BillingPlan.code == code))
+
+    async def billing_plans(self) -> Sequence[BillingPlan]:
+        return (await self.session.scalars(select(BillingPlan).order_by(BillingPlan.id))).all()
+
     async def in_force(self, channel_pk: int, at: datetime) -> PlanChange | None:
         """The plan change in force at `at` (the latest that started by then)."""
         return await self.session.scalar(

@@ -5,11 +5,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from app.control.deps import ChannelServiceDep
-from app.control.plans.catalog import PLAN_SET, PLANS, Plan, money
+from app.control.plans.catalog import PLAN_SET, Plan, money
 from app.control.plans.schemas import (
     ChangePlanRequest,
     ChannelPlanView,
     ChargeView,
+    CreatePlanRequest,
     PlanChangeView,
     PlanSetView,
     PlanView,
@@ -17,7 +18,7 @@ from app.control.plans.schemas import (
     StatementView,
     TierView,
 )
-from app.control.plans.service import PlanService, PlanState
+from app.control.plans.service import NewPlan, PlanService, PlanState
 from app.deps import UowDep
 
 router = APIRouter(tags=["control: plans"])
@@ -43,6 +44,7 @@ def plan_view(plan: Plan) -> PlanView:
             TierView(first=tier.first, last=tier.last, unit_price=money(tier.unit_price))
             for tier in plan.tiers
         ],
+        built_in=plan.built_in,
     )
 
 
@@ -57,11 +59,31 @@ def _state_view(state: PlanState) -> ChannelPlanView:
     )
 
 
-@router.get("/plans", response_model=PlanSetView, summary="The built-in billing plans")
-async def list_plans() -> PlanSetView:
-    """LINE Official Account's Taiwan price table: fee, free messages and, on the high plan,
-    additional messages priced in graduated tiers."""
-    return PlanSetView(plan_set=PLAN_SET, plans=[plan_view(plan) for plan in PLANS.values()])
+@router.get("/plans", response_model=PlanSetView, summary="The billing plans")
+async def list_plans(plans: PlanServiceDep) -> PlanSetView:
+    """LINE Official Account's Taiwan price table (fee, free messages and, on the high plan,
+    additional messages priced in graduated tiers), then the plans defined here."""
+    return PlanSetView(
+        plan_set=PLAN_SET, plans=[plan_view(plan) for plan in await plans.all_plans()]
+    )
+
+
+@router.post("/plans", status_code=201, response_model=PlanView, summary="Define a plan")
+async def define_plan(body: CreatePlanRequest, plans: PlanServiceDep) -> PlanView:
+    """A plan beside the built-in ones, for every channel: a monthly fee, free messages and
+    additional messages priced in graduated tiers (none: sending stops at the free messages).
+    Plans rank by fee, then free messages: a higher one is an upgrade. 409 for a known code."""
+    plan = await plans.define(
+        NewPlan(
+            code=body.code,
+            name=body.name,
+            currency=body.currency,
+            monthly_fee=body.monthly_fee,
+            free_messages=body.free_messages,
+            tiers=[(tier.last, tier.unit_price) for tier in body.tiers],
+        )
+    )
+    return plan_view(plan)
 
 
 @router.get(

@@ -1,6 +1,8 @@
 from datetime import datetime
+from decimal import Decimal
+from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, StringConstraints, model_validator
 
 from app.models import QuotaType
 from app.schemas.base import WireModel
@@ -22,11 +24,45 @@ class PlanView(WireModel):
         description="False: sending stops at the free messages (the quota is limited to them)."
     )
     tiers: list[TierView]
+    built_in: bool = Field(description="Part of the built-in Taiwan set.")
+
+
+class TierRequest(WireModel):
+    last: Annotated[int, Field(ge=1, le=10**12)] | None = Field(
+        description="The tier's last message of the month; null for the open-ended last tier."
+    )
+    unit_price: Annotated[Decimal, Field(ge=0, le=10**6, decimal_places=4)]
+
+
+class CreatePlanRequest(WireModel):
+    code: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,23}$")]
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+    monthly_fee: Annotated[Decimal, Field(ge=0, le=10**9, decimal_places=4)]
+    free_messages: Annotated[int, Field(ge=0, le=10**9)]
+    tiers: Annotated[list[TierRequest], Field(max_length=30)] = Field(
+        default_factory=list,
+        description="Additional messages after the free ones, in order; none: sending stops "
+        "at the free messages.",
+    )
+
+    @model_validator(mode="after")
+    def tiers_in_order(self) -> "CreatePlanRequest":
+        floor = self.free_messages
+        for index, tier in enumerate(self.tiers):
+            if tier.last is None:
+                if index != len(self.tiers) - 1:
+                    raise ValueError("only the last tier may be open-ended")
+                continue
+            if tier.last <= floor:
+                raise ValueError("each tier must end after the free messages and the tier before")
+            floor = tier.last
+        return self
 
 
 class PlanSetView(WireModel):
-    plan_set: str
-    plans: list[PlanView]
+    plan_set: str = Field(description="The built-in set's name (TW).")
+    plans: list[PlanView] = Field(description="The built-in plans, then those defined.")
 
 
 class ChangePlanRequest(WireModel):

@@ -10,7 +10,11 @@ from app.control.groups.router import router as groups_router
 from app.control.manager.router import router as manager_router
 from app.control.memberships.router import router as memberships_router
 from app.control.messages.router import router as messages_router
+from app.control.operator_chat.router import router as operator_chat_router
+from app.control.plans.router import router as plans_router
 from app.control.richmenu.router import router as richmenu_router
+from app.control.shopcards.router import router as shopcards_router
+from app.control.surveys.router import router as surveys_router
 from app.control.system.router import router as system_router
 from app.control.taps.router import router as taps_router
 from app.control.users.router import router as users_router
@@ -32,3 +36,7 @@ router.include_router(memberships_router)
 router.include_router(manager_router)
 router.include_router(system_router)
 router.include_router(console_router)
+router.include_router(plans_router)
+router.include_router(operator_chat_router)
+router.include_router(surveys_router)
+router.include_router(shopcards_router)

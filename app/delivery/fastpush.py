@@ -64,7 +64,12 @@ class Push:
 def fits_fast_lane(channel: Channel, retry_key: str | None, to: str) -> bool:
     """Retry keys and limited quotas need checks before the write, and pushes to groups and
     rooms count their members; those take the ORM path."""
-    return retry_key is None and channel.quota_type == QuotaType.NONE and to.startswith("U")
+    return (
+        retry_key is None
+        and channel.quota_type == QuotaType.NONE
+        and channel.quota_next_at is None  # a plan change to come: the ORM path reads it
+        and to.startswith("U")
+    )
 
 
 async def _push_many(lane: FastLane, pushes: list[Push]) -> list[int | None]:

@@ -138,12 +138,14 @@ class SendService:
         return await self.deliveries.usage(self.channel.id, month_start(self.clock.now()))
 
     async def remaining_quota(self) -> int | None:
-        if self.channel.quota_type != QuotaType.LIMITED:
+        now = self.clock.now()
+        quota_type, quota_limit = self.channel.quota_at(now)
+        if quota_type != QuotaType.LIMITED:
             return None
-        since = month_start(self.clock.now())
+        since = month_start(now)
         used = await self.deliveries.usage(self.channel.id, since)
         reserved = await self.deliveries.reserved(self.channel.id, since)
-        return max((self.channel.quota_limit or 0) - used - reserved, 0)
+        return max((quota_limit or 0) - used - reserved, 0)
 
     async def _require_quota(self, recipients: int) -> None:
         remaining = await self.remaining_quota()
@@ -361,7 +363,7 @@ class SendService:
     ) -> MessageRequest:
         await self.check_retry_key(retry_key, SendKind.BROADCAST)
         key_range = await self.deliveries.follower_key_range(self.channel.id)
-        if self.channel.quota_type == QuotaType.LIMITED:
+        if self.channel.quota_at(self.clock.now())[0] == QuotaType.LIMITED:
             await self._require_quota(await self.deliveries.count_targets(self.channel.id, true()))
         request = await self._request(
             SendKind.BROADCAST,

@@ -11,6 +11,7 @@ class AudienceType(enum.StrEnum):
     UPLOAD = "UPLOAD"
     CLICK = "CLICK"
     IMP = "IMP"
+    CHAT_TAG = "CHAT_TAG"
 
 
 class AudienceStatus(enum.StrEnum):

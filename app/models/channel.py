@@ -58,9 +58,23 @@ class Channel(IntKeyMixin, Base):
         str_enum(QuotaType, "quota_type"), default=QuotaType.NONE
     )
     quota_limit: Mapped[int | None] = mapped_column(Integer)
+    # A billing plan's downgrade changes the quota from the next month on: kept here so every
+    # send reads it without a query (`quota_at`).
+    quota_next_type: Mapped[QuotaType | None] = mapped_column(
+        str_enum(QuotaType, "quota_next_type")
+    )
+    quota_next_limit: Mapped[int | None] = mapped_column(Integer)
+    quota_next_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     rate_limits_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def quota_at(self, now: datetime) -> tuple[QuotaType, int | None]:
+        """The monthly quota in force at `now` (type, and the limit when limited)."""
+        next_type, next_at = self.quota_next_type, self.quota_next_at
+        if next_type is not None and next_at is not None and now >= next_at:
+            return next_type, self.quota_next_limit
+        return self.quota_type, self.quota_limit
 
 
 class TokenKind(enum.StrEnum):

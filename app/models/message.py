@@ -20,6 +20,8 @@ class SendKind(enum.StrEnum):
     AUTO_REPLY = "auto_reply"
     STEP = "step"
     TEST = "test"
+    CHAT = "chat"  # an operator's answer in the one-to-one chat (outside the quota)
+    SATISFACTION = "satisfaction"  # the account satisfaction survey (outside the quota)
 
 
 class Phase(enum.StrEnum):

@@ -1,4 +1,4 @@
-"""account manager (part A): response settings, greeting, keyword replies, step messages, sends, campaigns, operators
+"""account manager (greeting, keyword replies, step messages, sends, A/B tests, campaigns)
 
 Revision ID: 0011
 Revises: 0010

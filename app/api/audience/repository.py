@@ -31,8 +31,11 @@ from app.models import (
     AudienceStatus,
     AudienceType,
     Channel,
+    ChatTagging,
     Engagement,
     EngagementKind,
+    Friendship,
+    FriendshipStatus,
     User,
 )
 
@@ -284,6 +287,22 @@ class AudienceRepository(Repository):
         )
         if url is not None:
             chosen = chosen.where(Engagement.url == url)
+        await self.session.execute(
+            insert(AudienceMember).from_select(["audience_pk", "member_id"], chosen)
+        )
+
+    async def members_from_chat_tag(self, audience_pk: int, channel_pk: int, tag_pk: int) -> None:
+        """The friends (not those who blocked the account) whose chat carries the tag."""
+        chosen = (
+            select(literal(audience_pk), User.user_id)
+            .join(ChatTagging, ChatTagging.user_pk == User.id)
+            .join(Friendship, Friendship.user_pk == User.id)
+            .where(
+                ChatTagging.tag_pk == tag_pk,
+                Friendship.channel_pk == channel_pk,
+                Friendship.status == FriendshipStatus.FOLLOWING,
+            )
+        )
         await self.session.execute(
             insert(AudienceMember).from_select(["audience_pk", "member_id"], chosen)
         )

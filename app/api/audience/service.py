@@ -211,6 +211,18 @@ class AudienceService:
             audience.ready_at = None
         return audience
 
+    async def create_from_chat_tag(self, description: str, tag_pk: int) -> Audience:
+        """A chat tag audience: the friends whose one-to-one chat carries the tag now (the
+        Official Account Manager makes these; the API lists and narrowcasts to them)."""
+        audience = await self._new(AudienceType.CHAT_TAG, description)
+        await self.audiences.members_from_chat_tag(audience.id, self.channel.id, tag_pk)
+        audience.audience_count = await self.audiences.count_members(audience.id)
+        if audience.audience_count == 0:
+            audience.status = AudienceStatus.FAILED
+            audience.failed_type = AudienceFailedType.AUDIENCE_GROUP_AUDIENCE_INSUFFICIENT
+            audience.ready_at = None
+        return audience
+
     # --- changing -----------------------------------------------------------------------------
 
     async def _owned(self, group_id: int, prop: str = GROUP_ID, *, lock: bool = False) -> Audience:

@@ -1,6 +1,6 @@
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import CursorResult
 
 from app.kit.repository import Repository
@@ -74,3 +74,13 @@ class CouponRepository(Repository):
             .order_by(CouponTicket.id)
         )
         return [(first, second) for first, second in rows]
+
+    async def draw_counts(self, coupon_pk: int) -> tuple[int, int]:
+        """Tickets drawn: (won, lost)."""
+        rows = await self.session.execute(
+            select(CouponTicket.won, func.count())
+            .where(CouponTicket.coupon_pk == coupon_pk)
+            .group_by(CouponTicket.won)
+        )
+        counts = {bool(won): int(count) for won, count in rows}
+        return counts.get(True, 0), counts.get(False, 0)

@@ -23,7 +23,7 @@ from app.delivery.service import (
     SendService,
     SentMessage,
 )
-from app.deps import ServicesDep, UowDep
+from app.deps import ClockDep, ServicesDep, UowDep
 from app.kit.errors import BadRequest
 from app.kit.uow import unit_of_work_scope
 from app.models import QuotaType, SendKind
@@ -152,9 +152,10 @@ async def narrowcast_progress(
 
 
 @router.get("/v2/bot/message/quota", response_model=QuotaResponse, response_model_exclude_none=True)
-async def get_quota(channel: ChannelDep) -> QuotaResponse:
-    if channel.quota_type == QuotaType.LIMITED:
-        return QuotaResponse(type="limited", value=channel.quota_limit or 0)
+async def get_quota(channel: ChannelDep, clock: ClockDep) -> QuotaResponse:
+    quota_type, quota_limit = channel.quota_at(clock.now())
+    if quota_type == QuotaType.LIMITED:
+        return QuotaResponse(type="limited", value=quota_limit or 0)
     return QuotaResponse(type="none")
 
 

@@ -4,11 +4,13 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Response
+from pydantic import Field
 
 from app.control.coupons.service import Held, TicketService
 from app.control.deps import ChannelServiceDep, UserServiceDep
 from app.control.webhook.router import ActingDep
 from app.deps import UowDep
+from app.models.coupon import NO_LIMIT
 from app.schemas.base import WireModel
 
 router = APIRouter(tags=["control: coupons"])
@@ -24,6 +26,18 @@ class TicketView(WireModel):
     use_count: int
     max_use_count: int
     usable: bool
+
+
+class LotteryView(WireModel):
+    coupon_id: str
+    lottery_probability: int = Field(description="The chance of a draw winning, in percent.")
+    max_winners: int = Field(description="maxAcquireCount: the most users who can win (-1: any).")
+    winners: int
+    losers: int
+    draws: int
+    remaining_winners: int | None = Field(
+        default=None, description="Wins still possible; absent without a maximum."
+    )
 
 
 async def get_ticket_service(uow: UowDep) -> TicketService:
@@ -78,3 +92,28 @@ async def list_user_coupons(
     """Every coupon of the channel the user drew, in drawing order, lost lotteries included."""
     channel, user = await channels.get(channelId), await users.get(userId)
     return [_view(held, user.user_id) for held in await tickets.tickets(channel, user)]
+
+
+@router.get(
+    "/channels/{channelId}/coupons/{couponId}/lottery",
+    response_model=LotteryView,
+    response_model_exclude_none=True,
+    summary="A lottery's figures",
+)
+async def lottery_figures(
+    channelId: str, couponId: str, channels: ChannelServiceDep, tickets: TicketsDep
+) -> LotteryView:
+    """The win probability, the most winners (`maxAcquireCount`), the winners and losers so
+    far; 409 for a coupon that is not a lottery."""
+    figures = await tickets.lottery(await channels.get(channelId), couponId)
+    coupon = figures.coupon
+    unlimited = coupon.max_acquire_count == NO_LIMIT
+    return LotteryView(
+        coupon_id=coupon.coupon_id,
+        lottery_probability=coupon.lottery_probability or 0,
+        max_winners=coupon.max_acquire_count,
+        winners=figures.winners,
+        losers=figures.losers,
+        draws=figures.winners + figures.losers,
+        remaining_winners=None if unlimited else max(coupon.max_acquire_count - figures.winners, 0),
+    )

@@ -47,6 +47,16 @@ def _usable(coupon: Coupon, ticket: CouponTicket, now: datetime) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class LotteryFigures:
+    """A lottery as the Official Account Manager shows it: its odds, the most winners and the
+    winners so far."""
+
+    coupon: Coupon
+    winners: int
+    losers: int
+
+
 class TicketService:
     def __init__(self, uow: UnitOfWork) -> None:
         self.session = uow.session
@@ -123,3 +133,10 @@ class TicketService:
     async def tickets(self, channel: Channel, user: User) -> list[Held]:
         rows = await self.coupons.tickets_of(channel.id, user.id)
         return [self.held(ticket, coupon) for ticket, coupon in rows]
+
+    async def lottery(self, channel: Channel, coupon_id: str) -> LotteryFigures:
+        coupon = await self._coupon(channel, coupon_id)
+        if coupon.acquisition_type != AcquisitionType.LOTTERY:
+            raise Conflict(f"Coupon {coupon_id} is not a lottery")
+        won, lost = await self.coupons.draw_counts(coupon.id)
+        return LotteryFigures(coupon, won, lost)

@@ -6,7 +6,8 @@ from pydantic import Field, model_validator
 
 from app.control.deps import ChannelServiceDep, UserServiceDep
 from app.control.messages.service import InboxService, set_quota
-from app.deps import ClockDep, SessionDep
+from app.control.plans.service import PlanService
+from app.deps import ClockDep, SessionDep, UowDep
 from app.models import QuotaType
 from app.schemas.base import WireModel
 
@@ -95,9 +96,14 @@ async def mint_reply_token(
 @router.put(
     "/channels/{channelId}/quota", response_model=QuotaPlan, response_model_exclude_none=True
 )
-async def put_quota(channelId: str, body: QuotaPlan, channels: ChannelServiceDep) -> QuotaPlan:
-    """The channel's monthly message quota: `none` (unlimited) or `limited` to `value`."""
-    set_quota(await channels.get(channelId), body.type, body.value)
+async def put_quota(
+    channelId: str, body: QuotaPlan, channels: ChannelServiceDep, uow: UowDep
+) -> QuotaPlan:
+    """The channel's monthly message quota: `none` (unlimited) or `limited` to `value`; 409
+    on a channel with a billing plan, whose plan sets it."""
+    channel = await channels.get(channelId)
+    await PlanService(uow).refuse_manual_quota(channel)
+    set_quota(channel, body.type, body.value)
     return body
 
 

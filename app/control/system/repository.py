@@ -3,7 +3,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Base
 
-CHANNEL_TABLES = frozenset({"channels", "access_tokens", "assertion_keys"})
+# A billing plan is the account's setting, like its quota (which lives on the channel row).
+CHANNEL_TABLES = frozenset(
+    {"channels", "access_tokens", "assertion_keys", "plan_changes", "billing_plans"}
+)
 
 
 async def wipe(session: AsyncSession, *, keep_channels: bool) -> list[str]:

@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# The official Node SDK for tests/conformance/test_node_sdk.py (npm ci: exactly the lock file).
+NODE_SDK := tests/node/node_modules/.package-lock.json
 
-.PHONY: run test lint format bench install clean
+.PHONY: run test lint format bench install node-sdk clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,10 +17,19 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+$(NODE_SDK): tests/node/package.json tests/node/package-lock.json
+	@command -v npm >/dev/null || ! command -v apt-get >/dev/null || [ "$$(id -u)" != 0 ] || \
+		{ apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null; } || true
+	@if command -v npm >/dev/null; then \
+		cd tests/node && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.package-lock.json; \
+	else echo "npm not found: the Node SDK test will skip (and fail under CI=true)"; fi
+
+node-sdk: $(NODE_SDK)
+
 run: install
 	$(BIN)/kizuna serve
 
-test: install
+test: install node-sdk
 	$(BIN)/python -m pytest
 
 lint: install
@@ -40,4 +51,4 @@ bench: install
 	$(BIN)/python bench/audience_upload.py
 
 clean:
-	rm -rf $(VENV) .kizuna .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .kizuna .pytest_cache .mypy_cache .ruff_cache tests/node/node_modules

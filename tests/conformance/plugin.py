@@ -68,7 +68,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     )
     width = max(len(entry["operation"]) for entry in exercised)
     for entry in exercised:
-        statuses = " ".join(f"{code}×{count}" for code, count in entry["statuses"].items())
+        statuses = " ".join(f"{code}x{count}" for code, count in entry["statuses"].items())
         write(
             f"  {entry['spec']:<26} {entry['operation']:<{width}} "
             f"{entry['responses']:>6} responses {entry['validated']:>6} validated  {statuses}"

@@ -91,6 +91,7 @@ def test_the_node_sdk_drives_kizuna(
         ("multicast", "Hello both (multicast)")
     ]
     assert control.inbox(channel, alice)[1]["messageId"] == pushed[0]["id"]
+    assert [m["via"] for m in control.inbox(channel, bob)] == ["multicast"]
 
     # Rich menus: created, image uploaded and downloaded as sent, linked, read, deleted.
     menu = seen["richMenu"]

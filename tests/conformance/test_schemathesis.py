@@ -77,7 +77,7 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
             server.stop()
 
 
-def _bounded(case: schemathesis.Case) -> None:
+def _bounded(case: schemathesis.Case[Any]) -> None:
     if case.operation.path.endswith("/users/bulk") and isinstance(case.body, dict):
         count = case.body.get("count")
         if isinstance(count, int) and not isinstance(count, bool) and count > MAX_BULK:
@@ -85,12 +85,12 @@ def _bounded(case: schemathesis.Case) -> None:
 
 
 @SCHEMA.parametrize()
-def test_no_server_errors(case: schemathesis.Case, target: Target) -> None:
+def test_no_server_errors(case: schemathesis.Case[Any], target: Target) -> None:
     _bounded(case)
     headers: dict[str, Any] = {}
     if not case.operation.path.startswith("/_kizuna"):
         headers["Authorization"] = f"Bearer {target.token}"
-    checks = [not_a_server_error]
+    checks: list[schemathesis.CheckFunction] = [not_a_server_error]
     if case.operation.path.startswith("/_kizuna"):
         checks.append(response_schema_conformance)
     case.call_and_validate(

@@ -1,4 +1,4 @@
-"""The LINE spec check itself: it flags wrong bodies, and every Kizuna app the suite builds has it."""
+"""The LINE spec check itself: it flags wrong bodies, and every app the suite builds has it."""
 
 import subprocess
 import sys
@@ -79,7 +79,8 @@ def kizuna_app_with_a_wrong_route() -> object:
 class TestEveryAppIsChecked:
     def test_create_app_wraps_every_app_in_the_check_outermost(self) -> None:
         kizuna = app.main.create_app(Settings(DATABASE_URL="sqlite+aiosqlite:///:memory:"))
-        assert kizuna.user_middleware[0].cls is spec.SpecCheck
+        outermost: object = kizuna.user_middleware[0].cls
+        assert outermost is spec.SpecCheck
 
     @pytest.mark.asyncio
     async def test_a_wrong_body_through_a_kizuna_app_is_flagged(self) -> None:
@@ -118,7 +119,7 @@ class TestEveryAppIsChecked:
         assert ledger.report()["exercised"][0]["operation"] == "GET /v2/bot/info"
 
 
-WRONG_TEST = '''
+WRONG_TEST = """
 import asyncio
 
 import httpx
@@ -138,7 +139,7 @@ def test_gets_a_wrong_body():
 
 def test_gets_nothing():
     pass
-'''
+"""
 
 
 def test_a_test_that_receives_a_wrong_body_fails_loudly(tmp_path: Path) -> None:
@@ -166,4 +167,3 @@ def test_a_test_that_receives_a_wrong_body_fails_loudly(tmp_path: Path) -> None:
     assert "GET /v2/bot/list 200: 'bots' is a required property at []" in output
     assert "VIOLATION GET /v2/bot/list 200" in output
     assert '"operation": "GET /v2/bot/list"' in report.read_text()
-

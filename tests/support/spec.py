@@ -271,4 +271,4 @@ def install() -> None:
         return kizuna
 
     create_checked_app.spec_checked = True  # type: ignore[attr-defined]
-    app.main.create_app = create_checked_app  # type: ignore[assignment]
+    app.main.create_app = create_checked_app

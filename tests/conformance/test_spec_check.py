@@ -61,6 +61,21 @@ class TestSchemaErrors:
         assert problems == ["GET /v2/bot/nothing answered 200 but is not an operation of the spec"]
         assert spec.schema_errors("GET", "/v2/bot/nothing", 404, {"message": "Not found"}) == []
 
+    def test_errors_must_come_in_lines_error_shape(self) -> None:
+        error = {"message": "Invalid reply token", "details": [{"property": "replyToken"}]}
+        assert spec.schema_errors("POST", "/v2/bot/message/reply", 400, error) == []
+        assert spec.schema_errors("GET", "/v2/bot/info", 401, {"error": "unauthorized"}) == [
+            "GET /v2/bot/info 401: 'message' is a required property at []"
+        ]
+        wrong_detail = {"message": "x", "details": [{"property": 3}]}
+        assert spec.schema_errors("POST", "/v2/bot/message/push", 422, wrong_detail) == [
+            "POST /v2/bot/message/push 422: 3 is not of type 'string' at ['details', 0, 'property']"
+        ]
+        # Unknown routes too; the token endpoints have their own (OAuth) shape.
+        assert spec.schema_errors("GET", "/v2/bot/nothing", 404, "Not Found")
+        oauth = {"error": "invalid_grant", "error_description": "client_secret is invalid"}
+        assert spec.schema_errors("POST", "/v2/oauth/accessToken", 400, oauth) == []
+
     def test_literal_paths_win_over_templates(self) -> None:
         operation = spec.find_operation("GET", "/v2/bot/richmenu/list")
         assert operation is not None and operation.path == "/v2/bot/richmenu/list"
@@ -110,7 +125,7 @@ class TestEveryAppIsChecked:
         assert [(t["operation"], t["statuses"]) for t in tally] == [
             ("GET /v2/bot/info", {"200": 1, "401": 1})
         ]
-        assert tally[0]["validated"] == 1  # the 401 has no documented schema
+        assert tally[0]["validated"] == 2  # the 401 against LINE's error body
 
     def test_the_pytest_plugins_kizuna_is_recorded(self, kizuna_url: str) -> None:
         with spec.LEDGER.isolated() as ledger:

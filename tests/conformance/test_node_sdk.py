@@ -70,7 +70,9 @@ def test_the_node_sdk_drives_kizuna(
     assert webhook["endpoint"] == {"endpoint": webhook["endpoint"]["endpoint"], "active": True}
     assert webhook["test"]["success"] is True and webhook["test"]["statusCode"] == 200
     requests = webhook["requests"]
-    assert [r["events"] for r in requests] == [[], ["follow"], ["message"]]
+    # The test request carries no events; the follow and the message may share a request.
+    assert requests[0]["events"] == []
+    assert [event for r in requests for event in r["events"]] == ["follow", "message"]
     for request in requests:
         assert request["valid"] and request["validAsString"], request
         assert not request["wrongSecret"] and not request["tampered"], request

@@ -51,4 +51,4 @@ bench: install
 	$(BIN)/python bench/audience_upload.py
 
 clean:
-	rm -rf $(VENV) .kizuna .pytest_cache .mypy_cache .ruff_cache tests/node/node_modules
+	rm -rf $(VENV) .kizuna .pytest_cache .mypy_cache .ruff_cache .hypothesis tests/node/node_modules

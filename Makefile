@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# The official Node SDK for tests/conformance/test_node_sdk.py (npm ci: exactly the lock file).
+NODE_SDK := tests/node/node_modules/.package-lock.json
 
-.PHONY: run test lint format bench install clean chromium
+.PHONY: run test lint format bench install node-sdk chromium clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,6 +17,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+$(NODE_SDK): tests/node/package.json tests/node/package-lock.json
+	@command -v npm >/dev/null || ! command -v apt-get >/dev/null || [ "$$(id -u)" != 0 ] || \
+		{ apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null; } || true
+	@if command -v npm >/dev/null; then \
+		cd tests/node && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.package-lock.json; \
+	else echo "npm not found: the Node SDK test will skip (and fail under CI=true)"; fi
+
+node-sdk: $(NODE_SDK)
+
 run: install
 	$(BIN)/kizuna serve
 
@@ -22,7 +33,7 @@ run: install
 chromium:
 	test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium)
 
-test: install chromium
+test: install chromium node-sdk
 	$(BIN)/python -m pytest
 
 lint: install
@@ -44,4 +55,4 @@ bench: install
 	$(BIN)/python bench/audience_upload.py
 
 clean:
-	rm -rf $(VENV) .kizuna .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .kizuna .pytest_cache .mypy_cache .ruff_cache .hypothesis tests/node/node_modules

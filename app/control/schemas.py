@@ -10,7 +10,10 @@ from app.schemas.base import WireModel
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 AreaCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}_[0-9]{2}$")]
-LanguageTag = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+# At most 16 characters: what the users table keeps (zh-Hant-TW is 10; longer answered 500).
+LanguageTag = Annotated[
+    str, StringConstraints(max_length=16, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+]
 
 
 class CreateChannelRequest(WireModel):

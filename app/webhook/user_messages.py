@@ -37,6 +37,7 @@ PREVIEW_MAX_PX = 240
 # A video or voice message of the LINE app lasts at most this long (ms).
 MAX_DURATION_MS = 60 * 60 * 1000
 MAX_FILE_NAME = 255
+MAX_CONTENT_TYPE = 100  # what the messages table keeps
 
 
 # The request body of a route that reads `read_user_message`, for its OpenAPI description
@@ -184,6 +185,8 @@ async def parse_media_message(form: FormData) -> tuple[dict[str, Any], Media]:
     # The part is spooled already; its size says whether reading it is worth it.
     data = b"" if upload.size is not None and upload.size > limit else await upload.read()
     declared = (upload.content_type or "").split(";")[0].strip().lower()
+    if len(declared) > MAX_CONTENT_TYPE:  # no real media type is this long: as if undeclared
+        declared = ""
     errors: list[ErrorDetail] = []
     if len(data) > limit or (upload.size or 0) > limit:
         errors.append(ErrorDetail(f"Size must be at most {limit} bytes", "file"))

@@ -129,6 +129,18 @@ class TestSendMedia:
         assert renamed["message"]["fileName"] == "契約書.txt"
         assert renamed["message"]["fileSize"] == 1
 
+    def test_an_overlong_declared_type_counts_as_undeclared(
+        self, control: Control, channel: ChannelInfo
+    ) -> None:
+        alice = control.user("Alice")
+        declared = "application/" + "x" * 120  # longer than the stored type's column
+        event = send(control, channel, alice, "file", ("notes.txt", b"hello", declared))
+        path = f"/v2/bot/message/{event['message']['id']}/content"
+        headers = {"Authorization": f"Bearer {channel.access_token}"}
+        content = control.http.get(path, headers=headers)
+        assert content.status_code == 200 and content.content == b"hello"
+        assert content.headers["content-type"].startswith("text/plain")
+
 
 class TestUnsend:
     def test_the_bot_learns_of_the_unsend_and_the_content_is_gone(

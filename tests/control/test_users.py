@@ -29,6 +29,14 @@ class TestCreateUser:
         assert body["userId"].startswith("U") and len(body["userId"]) == 33
         assert control.http.get(f"/_kizuna/users/{body['userId']}").json() == body
 
+    def test_a_language_tag_longer_than_its_column_is_refused(self, control: Control) -> None:
+        long_tag = "en-" + "-".join(["abcdefgh"] * 2)  # 20 characters, a well-formed tag
+        response = control.http.post(
+            "/_kizuna/users", json={"displayName": "Alice", "language": long_tag}
+        )
+        assert response.status_code == 400, response.text
+        assert [d["property"] for d in response.json()["details"]] == ["language"]
+
     def test_unknown_user(self, control: Control) -> None:
         response = control.http.get("/_kizuna/users/U" + "0" * 32)
         assert response.status_code == 404

@@ -1,0 +1,174 @@
+"""The Official Account Manager's pages in a real browser: an operator answers a user from
+Chats (the answer reaches the user's inbox `via: chat`), tags a chat and filters by the tag;
+a keyword rule made on the Auto-response page answers a user's keyword; the Campaigns page
+and the dashboard show a campaign's statistics; the Plan page shows the month's statement.
+Screenshots of the Chats and Campaigns pages go to test-artifacts/console/."""
+
+from pathlib import Path
+from typing import Any
+
+from tests.support.control import ChannelInfo, Control
+from tests.support.live import LiveServer
+
+WAIT_MS = 10_000
+
+
+def page_url(server: LiveServer, channel: ChannelInfo, path: str) -> str:
+    return f"{server.base_url}/console/#/c/{channel.channel_id}/{path}"
+
+
+def friend(control: Control, channel: ChannelInfo, name: str) -> str:
+    user = control.user(name)
+    control.follow(channel, user)
+    return user
+
+
+class TestChats:
+    def test_answer_tag_filter_and_note(
+        self, page: Any, server: LiveServer, control: Control, channel: ChannelInfo, artifacts: Path
+    ) -> None:
+        alice = friend(control, channel, "Alice")
+        bob = friend(control, channel, "Bob")
+        control.say(channel, bob, {"type": "text", "text": "Hello?"})
+        control.say(channel, alice, {"type": "text", "text": "Are you open on Sunday?"})
+
+        page.goto(page_url(server, channel, f"chats/{alice}"))
+        thread = page.locator("[data-testid=thread]")
+        asked = thread.locator(".op-customer .bubble", has_text="Are you open on Sunday?")
+        asked.wait_for(timeout=WAIT_MS)
+        assert page.locator("[data-testid=chat-list] .op-item").count() == 2
+
+        page.fill(".op-composer textarea", "Yes, from 10:00 to 18:00")
+        page.press(".op-composer textarea", "Enter")
+        answer = thread.locator(".op-account .bubble", has_text="Yes, from 10:00 to 18:00")
+        answer.wait_for(timeout=WAIT_MS)
+        # The account's answer is drawn on the right of the user's question.
+        question_box, answer_box = asked.bounding_box(), answer.bounding_box()
+        assert question_box is not None and answer_box is not None
+        assert answer_box["x"] > question_box["x"] + question_box["width"]
+        assert thread.locator(".op-account .via-chat").count() == 1
+        inbox = control.inbox(channel, alice)
+        answered = [m for m in inbox if m["message"].get("text") == "Yes, from 10:00 to 18:00"]
+        assert [m["via"] for m in answered] == ["chat"]
+
+        # The user writes again: the open thread shows it without a reload.
+        control.say(channel, alice, {"type": "text", "text": "Great, see you"})
+        thread.locator(".op-customer .bubble", has_text="Great, see you").wait_for(timeout=WAIT_MS)
+
+        tags = page.locator("[data-testid=chat-tags]")
+        tags.locator("input[name=newTag]").fill("VIP")
+        tags.locator("button", has_text="Create").click()
+        tags.locator(".tag", has_text="VIP").wait_for(timeout=WAIT_MS)
+        notes = page.locator("[data-testid=chat-notes]")
+        notes.locator("textarea").fill("Prefers weekend visits")
+        notes.locator("button", has_text="Add note").click()
+        notes.locator(".op-note-text", has_text="Prefers weekend visits").wait_for(timeout=WAIT_MS)
+
+        page.select_option("[data-testid=tag-filter]", label="VIP (1)")
+        items = page.locator("[data-testid=chat-list] .op-item")
+        page.wait_for_function(
+            "() => document.querySelectorAll('[data-testid=chat-list] .op-item').length === 1"
+        )
+        assert items.first.get_attribute("data-user-id") == alice
+        page.wait_for_timeout(150)  # fonts settle before the picture
+        page.screenshot(path=str(artifacts / "manager-chats.png"))
+
+        # A refused answer shows LINE's error body: Bob blocked the account.
+        control.unfollow(channel, bob)
+        page.select_option("[data-testid=tag-filter]", label="All chats")
+        page.locator(f".op-item[data-user-id={bob}]").click()
+        thread.locator(".op-customer .bubble", has_text="Hello?").wait_for(timeout=WAIT_MS)
+        page.fill(".op-composer textarea", "Still there?")
+        page.press(".op-composer textarea", "Enter")
+        error = page.locator("[data-testid=composer-error]")
+        error.wait_for(timeout=WAIT_MS)
+        assert error.inner_text().strip()
+        assert not [m for m in control.inbox(channel, bob) if m.get("via") == "chat"]
+
+
+class TestAutoResponse:
+    def test_keyword_rule_answers_and_a_refusal_is_shown(
+        self, page: Any, server: LiveServer, control: Control, channel: ChannelInfo
+    ) -> None:
+        alice = friend(control, channel, "Alice")
+        page.goto(page_url(server, channel, "auto-response"))
+        rule = page.locator("[data-testid=rule-form]")
+        rule.locator("input[name=name]").fill("Hours")
+        rule.locator("input[name=keywords]").fill("hours, open?")
+        rule.locator("textarea[name=reply]").fill("We open 10:00-19:00")
+        rule.locator("button", has_text="Create rule").click()
+        rules = page.locator("[data-testid=rules]")
+        rules.locator(".tag", has_text="open?").wait_for(timeout=WAIT_MS)
+
+        control.say(channel, alice, {"type": "text", "text": "hours"})
+        replies = [m for m in control.inbox(channel, alice) if m["via"] == "auto_reply"]
+        assert [m["message"]["text"] for m in replies] == ["We open 10:00-19:00"]
+
+        # The same keyword again is refused; the form shows LINE's message.
+        rule = page.locator("[data-testid=rule-form]")
+        rule.locator("input[name=name]").fill("Hours again")
+        rule.locator("input[name=keywords]").fill("hours")
+        rule.locator("textarea[name=reply]").fill("Twice")
+        rule.locator("button", has_text="Create rule").click()
+        error = rule.locator("[data-testid=form-error]")
+        error.wait_for(timeout=WAIT_MS)
+        assert "hours" in error.inner_text()
+        assert rules.locator("tr", has_text="Hours again").count() == 0
+
+
+class TestCampaigns:
+    def test_campaign_statistics_on_the_page_and_the_dashboard(
+        self, page: Any, server: LiveServer, control: Control, channel: ChannelInfo, artifacts: Path
+    ) -> None:
+        users = [friend(control, channel, name) for name in ("Alice", "Bob", "Carol", "Dave")]
+        page.goto(page_url(server, channel, "campaigns"))
+        page.fill("input[name=label]", "Winter sale")
+        page.click("text=Create campaign")
+        campaigns = page.locator("[data-testid=campaign-table]")
+        campaigns.locator("td", has_text="Winter sale").wait_for(timeout=WAIT_MS)
+
+        page.goto(page_url(server, channel, "sends"))
+        send = page.locator("[data-testid=send-form]")
+        send.locator("textarea").first.fill("Winter sale: 20% off https://example.com/sale")
+        send.locator("select[name=campaign]").select_option(label="Winter sale")
+        send.locator("button", has_text="Send").first.click()
+        page.locator(".status.send-sent").wait_for(timeout=WAIT_MS)
+        control.wait_for_jobs()
+
+        # Three of the four open it; one taps its link.
+        for user in users[:3]:
+            (sale,) = [m for m in control.inbox(channel, user) if m["via"] == "broadcast"]
+            base = f"/_kizuna/channels/{channel.channel_id}/users/{user}/inbox/{sale['messageId']}"
+            assert control.http.post(f"{base}/open").is_success
+        assert control.http.post(f"{base}/click", json={"url": "https://example.com/sale"}).is_success
+
+        page.goto(page_url(server, channel, "campaigns"))
+        row = page.locator("[data-testid=campaign-table] tr", has_text="Winter sale")
+        row.wait_for(timeout=WAIT_MS)
+        cells = row.locator("td").all_inner_texts()
+        assert cells[:9] == ["Winter sale", "1", "4", "3", "3", "75.0%", "1", "1", "25.0%"]
+        page.screenshot(path=str(artifacts / "manager-campaigns.png"))
+
+        page.goto(f"{server.base_url}/console/#/c/{channel.channel_id}")
+        card = page.locator("[data-testid=engagement] [data-testid=campaign-table]")
+        card.locator("td", has_text="Winter sale").wait_for(timeout=WAIT_MS)
+
+
+class TestPlan:
+    def test_upgrade_downgrade_and_statement(
+        self, page: Any, server: LiveServer, control: Control, channel: ChannelInfo
+    ) -> None:
+        page.goto(page_url(server, channel, "plan"))
+        page.locator(".plan-card[data-plan=high] button").click()
+        current = page.locator("[data-testid=current-plan]")
+        current.locator(".plan-name", has_text="(high)").wait_for(timeout=WAIT_MS)
+        statement = page.locator("[data-testid=statement]")
+        assert "TWD 1,200" in statement.locator("tr", has_text="Monthly fee").inner_text()
+        assert statement.locator(".total-row .amount").inner_text() == "TWD 1,200"
+
+        middle = page.locator(".plan-card[data-plan=middle] button")
+        assert middle.inner_text() == "Downgrade next month"
+        middle.click()
+        current.locator(".plan-next", has_text="(middle)").wait_for(timeout=WAIT_MS)
+        # The month is still billed on the plan it ends on... the downgrade starts next month.
+        assert current.locator(".plan-name").inner_text().endswith("(high)")

@@ -88,7 +88,7 @@ class TestChats:
 
 class TestAutoResponse:
     def test_keyword_rule_answers_and_a_refusal_is_shown(
-        self, page: Any, server: LiveServer, control: Control, channel: ChannelInfo
+        self, page: Any, server: LiveServer, control: Control, channel: ChannelInfo, artifacts: Path
     ) -> None:
         alice = friend(control, channel, "Alice")
         page.goto(page_url(server, channel, "auto-response"))
@@ -114,6 +114,7 @@ class TestAutoResponse:
         error.wait_for(timeout=WAIT_MS)
         assert "hours" in error.inner_text()
         assert rules.locator("tr", has_text="Hours again").count() == 0
+        page.screenshot(path=str(artifacts / "manager-auto-response.png"), full_page=True)
 
 
 class TestCampaigns:
@@ -134,13 +135,16 @@ class TestCampaigns:
         send.locator("button", has_text="Send").first.click()
         page.locator(".status.send-sent").wait_for(timeout=WAIT_MS)
         control.wait_for_jobs()
+        page.screenshot(path=str(artifacts / "manager-sends.png"), full_page=True)
 
         # Three of the four open it; one taps its link.
         for user in users[:3]:
             (sale,) = [m for m in control.inbox(channel, user) if m["via"] == "broadcast"]
             base = f"/_kizuna/channels/{channel.channel_id}/users/{user}/inbox/{sale['messageId']}"
             assert control.http.post(f"{base}/open").is_success
-        assert control.http.post(f"{base}/click", json={"url": "https://example.com/sale"}).is_success
+        assert control.http.post(
+            f"{base}/click", json={"url": "https://example.com/sale"}
+        ).is_success
 
         page.goto(page_url(server, channel, "campaigns"))
         row = page.locator("[data-testid=campaign-table] tr", has_text="Winter sale")
@@ -156,7 +160,7 @@ class TestCampaigns:
 
 class TestPlan:
     def test_upgrade_downgrade_and_statement(
-        self, page: Any, server: LiveServer, control: Control, channel: ChannelInfo
+        self, page: Any, server: LiveServer, control: Control, channel: ChannelInfo, artifacts: Path
     ) -> None:
         page.goto(page_url(server, channel, "plan"))
         page.locator(".plan-card[data-plan=high] button").click()
@@ -172,3 +176,42 @@ class TestPlan:
         current.locator(".plan-next", has_text="(middle)").wait_for(timeout=WAIT_MS)
         # The month is still billed on the plan it ends on... the downgrade starts next month.
         assert current.locator(".plan-name").inner_text().endswith("(high)")
+        page.screenshot(path=str(artifacts / "manager-plan.png"), full_page=True)
+
+    def test_statement_prices_additional_messages_tier_by_tier(
+        self, page: Any, server: LiveServer, control: Control, channel: ChannelInfo
+    ) -> None:
+        plan = {
+            "code": "console-tiers",
+            "name": "Tiered",
+            "currency": "JPY",
+            "monthlyFee": "100",
+            "freeMessages": 1,
+            "tiers": [{"last": 2, "unitPrice": "5"}, {"last": None, "unitPrice": "3"}],
+        }
+        assert control.http.post("/_kizuna/plans", json=plan).status_code == 201
+        page.goto(page_url(server, channel, "plan"))
+        page.locator(".plan-card[data-plan=console-tiers] button").click()
+        page.locator("[data-testid=current-plan] .plan-name", has_text="(console-tiers)").wait_for(
+            timeout=WAIT_MS
+        )
+        for name in ("Alice", "Bob", "Carol", "Dave"):
+            friend(control, channel, name)
+        manager = f"/_kizuna/channels/{channel.channel_id}/manager"
+        sale = {"messages": [{"type": "text", "text": "Sale"}]}
+        assert control.http.post(f"{manager}/sends", json=sale).status_code == 201
+        control.wait_for_jobs()
+
+        page.reload()
+        statement = page.locator("[data-testid=statement]")
+        statement.locator(".total-row").wait_for(timeout=WAIT_MS)
+        lines = [
+            row.locator("td").all_inner_texts()
+            for row in statement.locator("tr", has_text="Additional messages").all()
+        ]
+        # 4 messages: 1 free, the 2nd at 5, the 3rd and 4th at 3.
+        assert lines == [
+            ["Additional messages", "2 to 2: 1 at 5", "JPY 5"],
+            ["Additional messages", "3 and up: 2 at 3", "JPY 6"],
+        ]
+        assert statement.locator(".total-row .amount").inner_text() == "JPY 111"

@@ -251,6 +251,11 @@ function money(amount, currency) {
   return `${currency} ${Number(whole).toLocaleString('en-US')}${fraction ? `.${fraction}` : ''}`;
 }
 
+// Plan changes fall on Japan days: show them as the platform's calendar has them.
+function japanDay(at) {
+  return `${new Date(at).toLocaleDateString('en-US', { timeZone: 'Asia/Tokyo' })} (Japan time)`;
+}
+
 function rank(plan) {
   return [Number(plan.monthlyFee), plan.freeMessages];
 }
@@ -283,7 +288,7 @@ async function planPage(root, channelId, rest) {
   } else summary.append(el('div', 'plan-name', 'No plan chosen'));
   summary.append(el('div', null, `${current.messagesThisMonth.toLocaleString('en-US')} messages this month · quota ${current.quota.type === 'limited' ? current.quota.value.toLocaleString('en-US') : 'none'}`));
   if (current.nextPlan) {
-    summary.append(el('div', 'plan-next', `Changes to ${current.nextPlan.name} (${current.nextPlan.code}) from ${dateTime(current.nextFrom)}`));
+    summary.append(el('div', 'plan-next', `Changes to ${current.nextPlan.name} (${current.nextPlan.code}) from ${japanDay(current.nextFrom)}`));
   }
 
   const cards = el('div', 'plan-cards');
@@ -296,7 +301,7 @@ async function planPage(root, channelId, rest) {
     card.append(el('div', 'plan-name', plan.name), el('div', 'plan-fee', money(plan.monthlyFee, plan.currency)), el('div', 'hint', `${plan.freeMessages.toLocaleString('en-US')} free messages${plan.additionalMessages ? ', then billed per message' : ''}`));
     let text = 'Choose';
     if (isCurrent) text = current.nextPlan ? 'Keep this plan' : 'Current plan';
-    else if (isNext) text = `From ${new Date(current.nextFrom).toLocaleDateString()}`;
+    else if (isNext) text = `From ${new Date(current.nextFrom).toLocaleDateString('en-US', { timeZone: 'Asia/Tokyo' })}`;
     else if (current.plan) text = above(plan, current.plan) ? 'Upgrade now' : 'Downgrade next month';
     const choose = actionButton(text, isCurrent && !current.nextPlan ? 'small' : '', async () => {
       await control.put(`${base}/plan`, { plan: plan.code });
@@ -323,17 +328,18 @@ async function planPage(root, channelId, rest) {
   }
   head.append(el('span', statement.final ? 'status ok' : 'status off', statement.final ? 'Final' : 'Running month'));
   const lines = [
-    ['Monthly fee', `${statement.plan.name} (${statement.plan.code})`, '', money(statement.monthlyFee, statement.currency)],
-    ['Messages', `${statement.messages.toLocaleString('en-US')} sent`, '', ''],
-    ['Free messages', `${statement.freeMessagesUsed.toLocaleString('en-US')} of ${statement.freeMessages.toLocaleString('en-US')}`, '', money(0, statement.currency)],
+    ['Monthly fee', `${statement.plan.name} (${statement.plan.code})`, money(statement.monthlyFee, statement.currency)],
+    ['Messages', `${statement.messages.toLocaleString('en-US')} sent`, ''],
+    ['Free messages', `${statement.freeMessagesUsed.toLocaleString('en-US')} of ${statement.freeMessages.toLocaleString('en-US')}`, money(0, statement.currency)],
     ...statement.additional.map((c) => [
-      'Additional messages', `${c.first.toLocaleString('en-US')}–${c.last === null || c.last === undefined ? '' : c.last.toLocaleString('en-US')}: ${c.messages.toLocaleString('en-US')} × ${c.unitPrice}`, '', money(c.amount, statement.currency),
+      'Additional messages', `${c.first.toLocaleString('en-US')}${c.last === null || c.last === undefined ? ' and up' : ` to ${c.last.toLocaleString('en-US')}`}: ${c.messages.toLocaleString('en-US')} at ${c.unitPrice}`, money(c.amount, statement.currency),
     ]),
-    ['Additional total', `${statement.additionalMessages.toLocaleString('en-US')} messages`, '', money(statement.additionalTotal, statement.currency)],
+    ['Additional total', `${statement.additionalMessages.toLocaleString('en-US')} messages`, money(statement.additionalTotal, statement.currency)],
   ];
-  const bill = table(['Item', 'Detail', '', 'Amount'], lines);
+  const bill = table(['Item', 'Detail', 'Amount'], lines);
+  bill.classList.add('statement');
   const total = el('tr', 'total-row');
-  total.append(el('td', null, 'Total'), el('td'), el('td'), el('td', 'amount', money(statement.total, statement.currency)));
+  total.append(el('td', null, 'Total'), el('td'), el('td', 'amount', money(statement.total, statement.currency)));
   bill.append(total);
   bill.dataset.testid = 'statement';
   const changes = statement.changes.map((c) => `${c.plan} from ${dateTime(c.effectiveFrom)}`).join(', ');

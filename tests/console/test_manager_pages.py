@@ -158,6 +158,32 @@ class TestCampaigns:
         card.locator("td", has_text="Winter sale").wait_for(timeout=WAIT_MS)
 
 
+class TestSends:
+    def test_schedule_then_cancel_and_a_refused_time(
+        self, page: Any, server: LiveServer, control: Control, channel: ChannelInfo
+    ) -> None:
+        friend(control, channel, "Alice")
+        page.goto(page_url(server, channel, "sends"))
+        send = page.locator("[data-testid=send-form]")
+        send.locator("textarea").first.fill("Tomorrow's menu")
+        send.locator("select[name=when]").select_option("scheduled")
+        # In the past on Kizuna's clock: refused, with the offending property.
+        send.locator("input[name=scheduledAt]").fill("2020-01-01T10:00")
+        send.locator("button", has_text="Send").first.click()
+        error = send.locator("[data-testid=form-error]")
+        error.wait_for(timeout=WAIT_MS)
+        assert "scheduledAt" in error.inner_text()
+
+        page.locator("[data-testid=send-form] input[name=scheduledAt]").fill("2099-01-01T10:00")
+        page.locator("[data-testid=send-form] button", has_text="Send").first.click()
+        row = page.locator("tr", has=page.locator(".status.send-scheduled"))
+        row.wait_for(timeout=WAIT_MS)
+        row.locator("button", has_text="Cancel").click()
+        page.locator(".status.send-cancelled").wait_for(timeout=WAIT_MS)
+        sends = control.http.get(f"/_kizuna/channels/{channel.channel_id}/manager/sends").json()
+        assert [s["status"] for s in sends] == ["cancelled"]
+
+
 class TestPlan:
     def test_upgrade_downgrade_and_statement(
         self, page: Any, server: LiveServer, control: Control, channel: ChannelInfo, artifacts: Path

@@ -7,6 +7,9 @@ Screenshots of the Chats and Campaigns pages go to test-artifacts/console/."""
 from pathlib import Path
 from typing import Any
 
+from linebot.v3.messaging import LotteryAcquisitionConditionRequest
+
+from tests.control.test_coupons import _acquire, _create
 from tests.support.control import ChannelInfo, Control
 from tests.support.live import LiveServer
 
@@ -156,6 +159,10 @@ class TestCampaigns:
         page.goto(f"{server.base_url}/console/#/c/{channel.channel_id}")
         card = page.locator("[data-testid=engagement] [data-testid=campaign-table]")
         card.locator("td", has_text="Winter sale").wait_for(timeout=WAIT_MS)
+        assert "75.0%" in card.locator("tr", has_text="Winter sale").inner_text()
+        page.locator("[data-testid=engagement]").screenshot(
+            path=str(artifacts / "manager-dashboard-campaigns.png")
+        )
 
 
 class TestSends:
@@ -241,3 +248,96 @@ class TestPlan:
             ["Additional messages", "3 and up: 2 at 3", "JPY 6"],
         ]
         assert statement.locator(".total-row .amount").inner_text() == "JPY 111"
+
+
+class TestStepsAndReadOnlyPages:
+    def test_a_scenario_made_on_the_page(
+        self, page: Any, server: LiveServer, control: Control, channel: ChannelInfo
+    ) -> None:
+        page.goto(page_url(server, channel, "steps"))
+        page.fill("input[name=name]", "New friends")
+        page.fill("input[name=friendPath]", "qr-store")
+        page.fill(".step-row textarea", "How is it going?")
+        page.locator(".step-row input[name=days]").fill("3")
+        page.click("text=Create scenario")
+        page.locator("td", has_text="New friends").wait_for(timeout=WAIT_MS)
+        steps = control.http.get(f"/_kizuna/channels/{channel.channel_id}/manager/steps").json()
+        assert [(s["name"], s["friendPath"], [t["days"] for t in s["steps"]]) for s in steps] == [
+            ("New friends", "qr-store", [3])
+        ]
+
+    def test_shop_card_survey_results_and_lottery_figures(
+        self, page: Any, server: LiveServer, control: Control, channel: ChannelInfo
+    ) -> None:
+        alice, bob = friend(control, channel, "Alice"), friend(control, channel, "Bob")
+        base = f"/_kizuna/channels/{channel.channel_id}"
+        card = {
+            "name": "Bakery card",
+            "goalPoints": 10,
+            "rewards": [{"threshold": 5, "description": "Free cake"}],
+        }
+        assert control.http.put(f"{base}/shop-card", json=card).status_code == 201
+        grant = {"reason": "visit", "points": 6}
+        assert control.http.post(f"{base}/users/{alice}/shop-card/points", json=grant).is_success
+        survey = control.http.post(
+            f"{base}/surveys",
+            json={
+                "title": "Our bakery",
+                "questions": [
+                    {
+                        "type": "single",
+                        "text": "How did you hear of us?",
+                        "options": ["Friend", "Ad"],
+                    },
+                    {"type": "text", "text": "Anything else?", "required": False},
+                ],
+            },
+        ).json()
+        sent = control.http.post(
+            f"{base}/surveys/{survey['surveyId']}/send", json={"to": [alice, bob]}
+        )
+        assert sent.is_success, sent.text
+        control.wait_for_jobs()
+        answer = {"answers": [1, "Lovely bread"]}
+        path = f"{base}/users/{alice}/surveys/{survey['surveyId']}/answers"
+        answered = control.http.post(path, json=answer)
+        assert answered.is_success, answered.text
+        coupon = _create(
+            server,
+            channel,
+            title="Lucky draw",
+            acquisition_condition=LotteryAcquisitionConditionRequest(
+                lottery_probability=50, max_acquire_count=1
+            ),
+        )
+        for user in (alice, bob):
+            assert _acquire(control, channel, user, coupon).is_success
+        figures = control.http.get(f"{base}/coupons/{coupon}/lottery").json()
+
+        page.goto(page_url(server, channel, "shop-card"))
+        page.locator("h2", has_text="Bakery card").wait_for(timeout=WAIT_MS)
+        granted = page.locator(".figure", has_text="Points granted").locator(".figure-value")
+        assert granted.inner_text() == "6"
+        assert (
+            page.locator(".figure", has_text="Rewards earned").locator(".figure-value").inner_text()
+            == "1"
+        )
+
+        page.goto(page_url(server, channel, "surveys"))
+        results = page.locator("section", has=page.locator("h2", has_text="Our bakery"))
+        results.wait_for(timeout=WAIT_MS)
+        assert "1 of 2 recipients answered" in results.inner_text()
+        ad = results.locator(".result-line", has_text="Ad").locator(".result-count")
+        assert ad.inner_text() == "1"
+        assert results.locator(".result-text").all_inner_texts() == ["Lovely bread"]
+
+        page.goto(page_url(server, channel, "lottery"))
+        row = page.locator("tr", has_text="Lucky draw")
+        row.wait_for(timeout=WAIT_MS)
+        assert row.locator("td").all_inner_texts()[1:6] == [
+            "50%",
+            "1",
+            "2",
+            str(figures["winners"]),
+            str(figures["losers"]),
+        ]

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from linebot.v3.messaging import LotteryAcquisitionConditionRequest
+from playwright.sync_api import expect
 
 from tests.control.test_coupons import _acquire, _create
 from tests.support.control import ChannelInfo, Control
@@ -138,6 +139,9 @@ class TestCampaigns:
         send.locator("button", has_text="Send").first.click()
         page.locator(".status.send-sent").wait_for(timeout=WAIT_MS)
         control.wait_for_jobs()
+        # The list follows the fan-out without a reload.
+        delivered = page.locator("tr", has_text="Winter sale: 20% off").locator("td").nth(5)
+        expect(delivered).to_have_text("4", timeout=WAIT_MS)
         page.screenshot(path=str(artifacts / "manager-sends.png"), full_page=True)
 
         # Three of the four open it; one taps its link.

@@ -182,7 +182,7 @@ async function dashboardPage(channelId) {
 function engagement(managerCampaigns, sendRows) {
   const box = section('Campaigns: opens and clicks');
   box.dataset.testid = 'engagement';
-  if (managerCampaigns.length) box.append(el('h3', null, 'Manager campaigns'), campaignTable(managerCampaigns), el('h3', null, 'Per send'));
+  if (managerCampaigns.length) box.append(el('h3', null, 'Manager campaigns'), campaignTable(managerCampaigns, { compact: true }), el('h3', null, 'Per send'));
   box.append(table(['Kind', 'Sent', 'Phase', 'Messages', 'Delivered', 'Opened', 'Clicked'], sendRows));
   return box;
 }

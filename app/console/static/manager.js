@@ -179,19 +179,32 @@ async function stepsPage(root, channelId) {
 // ---- Sends ----
 async function sendsPage(root, channelId) {
   const m = manager(channelId);
-  const [sends, campaigns] = await Promise.all([control.get(`${m}/sends`), control.get(`${m}/campaigns`)]);
-  const reload = () => sendsPage(root, channelId);
+  const campaigns = await control.get(`${m}/campaigns`);
   const errors = pageError();
-  const rows = sends.map((s) => {
-    const status = el('span', `status send-${s.status}`, s.status);
-    const cancel = s.status === 'scheduled'
-      ? actionButton('Cancel', 'small danger', async () => { await control.delete(`${m}/sends/${s.sendId}`); await reload(); }, errors.show)
-      : '';
-    const campaign = campaigns.find((c) => c.campaignId === s.campaignId);
-    return [dateTime(s.createdAt), status, messagesPreview(s.messages || []) || (s.variants ? `A/B test (${s.variants.length} variants)` : ''),
-      s.target ? 'Target' : 'All friends', s.maxRecipients ?? '—', campaign ? campaign.label : '—', dateTime(s.scheduledAt), dateTime(s.sentAt),
-      s.statistics.delivered, `${s.statistics.uniqueOpens} (${percent(s.statistics.openRate)})`, `${s.statistics.uniqueClicks} (${percent(s.statistics.clickRate)})`, s.error || '', cancel];
-  });
+  const listBox = section('Sent and scheduled', errors.box);
+  const holder = el('div');
+  listBox.append(holder);
+  let signature = '';
+  // The list follows fan-outs and scheduled sends as they happen; the form is left alone.
+  const refreshList = async () => {
+    const sends = await control.get(`${m}/sends`);
+    const next = JSON.stringify(sends);
+    if (next === signature) return;
+    signature = next;
+    listBox.querySelector('h2').textContent = `Sent and scheduled (${sends.length})`;
+    const rows = sends.map((s) => {
+      const status = el('span', `status send-${s.status}`, s.status);
+      const cancel = s.status === 'scheduled'
+        ? actionButton('Cancel', 'small danger', async () => { await control.delete(`${m}/sends/${s.sendId}`); await refreshList(); }, errors.show)
+        : '';
+      const campaign = campaigns.find((c) => c.campaignId === s.campaignId);
+      const to = `${s.target ? 'Target' : 'All friends'}${s.maxRecipients ? ` (max ${s.maxRecipients})` : ''}`;
+      const what = messagesPreview(s.messages || []) || (s.variants ? `A/B test (${s.variants.length} variants)` : '');
+      return [status, what, to, campaign ? campaign.label : '—', s.sentAt ? dateTime(s.sentAt) : `Scheduled ${dateTime(s.scheduledAt)}`,
+        s.statistics.delivered, `${s.statistics.uniqueOpens} (${percent(s.statistics.openRate)})`, `${s.statistics.uniqueClicks} (${percent(s.statistics.clickRate)})`, s.error || '', cancel];
+    });
+    holder.replaceChildren(table(['Status', 'Messages', 'To', 'Campaign', 'When', 'Delivered', 'Opened', 'Clicked', 'Error', ''], rows));
+  };
   const editor = messageEditor('message', [], { max: 5, min: 1 });
   const when = select('when', [['now', 'Send now'], ['scheduled', 'Schedule']], 'now');
   const at = input('scheduledAt', { type: 'datetime-local' });
@@ -208,7 +221,9 @@ async function sendsPage(root, channelId) {
     if (max.value) body.maxRecipients = Number(max.value);
     if (campaign.value) body.campaignId = Number(campaign.value);
     await control.post(`${m}/sends`, body);
-    await reload();
+    // Sent: a second click must not send it again.
+    editor.querySelectorAll('textarea').forEach((area) => { area.value = ''; });
+    await refreshList();
   }, 'Send');
   create.dataset.testid = 'send-form';
   const testResult = el('div', 'hint');
@@ -217,19 +232,25 @@ async function sendsPage(root, channelId) {
     testResult.textContent = `Test sent to ${sent.recipients.filter((r) => r.requestId).length} of ${sent.recipients.length} operators`;
   }, (message) => { testResult.textContent = message; });
   create.querySelector('.form-actions').append(test, testResult);
-  root.replaceChildren(
-    section('New message', create),
-    section(`Sent and scheduled (${sends.length})`, errors.box, table(['Created', 'Status', 'Messages', 'To', 'Maximum', 'Campaign', 'Scheduled', 'Sent', 'Delivered', 'Opened', 'Clicked', 'Error', ''], rows)),
-  );
+  await refreshList();
+  root.replaceChildren(section('New message', create), listBox);
+  const timer = setInterval(() => {
+    if (!document.body.contains(listBox)) { clearInterval(timer); return; }
+    if (!document.hidden) refreshList().catch(() => {});
+  }, 2000);
 }
 
 // ---- Campaigns ----
-export function campaignTable(campaigns) {
+// `compact`: the dashboard's card, with the figures the manager's campaign list leads with.
+export function campaignTable(campaigns, { compact = false } = {}) {
   const rows = campaigns.map((c) => {
     const s = c.statistics;
+    if (compact) return [c.label, s.delivered, s.openCount, s.uniqueOpens, percent(s.openRate), percent(s.clickRate)];
     return [c.label, s.requests, s.delivered, s.openCount, s.uniqueOpens, percent(s.openRate), s.clickCount, s.uniqueClicks, percent(s.clickRate), dateTime(s.lastSentAt)];
   });
-  const t = table(['Campaign', 'Sends', 'Delivered', 'Opens', 'Unique opens', 'Open rate', 'Clicks', 'Unique clicks', 'Click rate', 'Last sent'], rows);
+  const headings = compact ? ['Campaign', 'Delivered', 'Opens', 'Unique opens', 'Open rate', 'Click rate']
+    : ['Campaign', 'Sends', 'Delivered', 'Opens', 'Unique opens', 'Open rate', 'Clicks', 'Unique clicks', 'Click rate', 'Last sent'];
+  const t = table(headings, rows);
   t.dataset.testid = 'campaign-table';
   return t;
 }

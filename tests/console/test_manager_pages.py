@@ -120,6 +120,50 @@ class TestAutoResponse:
         assert rules.locator("tr", has_text="Hours again").count() == 0
         page.screenshot(path=str(artifacts / "manager-auto-response.png"), full_page=True)
 
+    def test_settings_switch_auto_response_off_and_the_greeting_editor(
+        self, page: Any, server: LiveServer, control: Control, channel: ChannelInfo
+    ) -> None:
+        manager = f"/_kizuna/channels/{channel.channel_id}/manager"
+        rule = {"name": "Hi", "keywords": ["hi"], "replies": [[{"type": "text", "text": "Hello"}]]}
+        assert control.http.post(f"{manager}/responses", json=rule).status_code == 201
+        page.goto(page_url(server, channel, "auto-response"))
+        settings = page.locator("[data-testid=response-settings]")
+        settings.locator("select[name=mode]").select_option("both")
+        settings.locator(".switch", has_text="Auto-response messages").click()
+        with page.expect_response(
+            lambda r: r.url.endswith("/response-settings") and r.request.method == "PUT"
+        ) as saved:
+            settings.locator("button", has_text="Save").click()
+        assert saved.value.ok
+        expect(page.locator("[data-testid=response-settings] select[name=mode]")).to_have_value(
+            "both"
+        )
+        assert control.http.get(f"{manager}/response-settings").json() == {
+            "mode": "both",
+            "chat": True,
+            "webhook": True,
+            "greeting": True,
+            "autoResponse": False,
+        }
+        alice = friend(control, channel, "Alice")
+        control.say(channel, alice, {"type": "text", "text": "hi"})
+        assert not [m for m in control.inbox(channel, alice) if m["via"] == "auto_reply"]
+
+        greeting = page.locator("[data-testid=greeting-form]")
+        greeting.locator("button", has_text="+ Add message").click()
+        greeting.locator("textarea").fill("Welcome, {displayName}!")
+        with page.expect_response(
+            lambda r: r.url.endswith("/greeting") and r.request.method == "PUT"
+        ) as stored:
+            greeting.locator("button", has_text="Save").click()
+        assert stored.value.ok
+        expect(page.locator("[data-testid=greeting-form] textarea")).to_have_value(
+            "Welcome, {displayName}!"
+        )
+        bob = friend(control, channel, "Bob")
+        greeted = [m for m in control.inbox(channel, bob) if m["via"] == "greeting"]
+        assert [m["message"]["text"] for m in greeted] == ["Welcome, Bob!"]
+
 
 class TestCampaigns:
     def test_campaign_statistics_on_the_page_and_the_dashboard(

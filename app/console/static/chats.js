@@ -107,7 +107,10 @@ export async function chatsPage(root, channelId, rest) {
       return;
     }
     composer.hidden = false;
-    head.replaceChildren(el('div', 'op-thread-name', thread.displayName), el('div', 'op-thread-id', thread.userId));
+    // The simulated user's own phone, to write as them.
+    const phone = el('a', 'op-thread-phone', 'Open their LINE chat');
+    phone.href = `#/c/${channelId}/chat/${thread.userId}`;
+    head.replaceChildren(el('div', 'op-thread-name', thread.displayName), el('div', 'op-thread-id', thread.userId), phone);
     const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
     const first = !log.childElementCount;
     log.replaceChildren();

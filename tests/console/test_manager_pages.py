@@ -214,10 +214,10 @@ class TestCampaigns:
 
 
 class TestSends:
-    def test_schedule_then_cancel_and_a_refused_time(
+    def test_schedule_then_cancel_a_refused_time_and_a_test_send(
         self, page: Any, server: LiveServer, control: Control, channel: ChannelInfo
     ) -> None:
-        friend(control, channel, "Alice")
+        alice = friend(control, channel, "Alice")
         page.goto(page_url(server, channel, "sends"))
         send = page.locator("[data-testid=send-form]")
         send.locator("textarea").first.fill("Tomorrow's menu")
@@ -237,6 +237,19 @@ class TestSends:
         page.locator(".status.send-cancelled").wait_for(timeout=WAIT_MS)
         sends = control.http.get(f"/_kizuna/channels/{channel.channel_id}/manager/sends").json()
         assert [s["status"] for s in sends] == ["cancelled"]
+
+        # Alice becomes an operator; a test send reaches her (`via: test`).
+        operators = page.locator("[data-testid=operators-form]")
+        operators.locator(".operator", has_text="Alice").locator("input").check()
+        operators.locator("button", has_text="Save operators").click()
+        expect(operators.locator(".form-actions .hint")).to_have_text("1 operators (1 following)")
+        page.locator("[data-testid=send-form] textarea").first.fill("Draft for the team")
+        page.locator("button", has_text="Test send to operators").click()
+        expect(page.locator("[data-testid=send-form] .form-actions .hint")).to_have_text(
+            "Test sent to 1 of 1 operators"
+        )
+        tests = [m for m in control.inbox(channel, alice) if m["via"] == "test"]
+        assert [m["message"]["text"] for m in tests] == ["Draft for the team"]
 
 
 class TestPlan:

@@ -233,11 +233,39 @@ async function sendsPage(root, channelId) {
   }, (message) => { testResult.textContent = message; });
   create.querySelector('.form-actions').append(test, testResult);
   await refreshList();
-  root.replaceChildren(section('New message', create), listBox);
+  root.replaceChildren(section('New message', create), listBox, await operatorsBox(channelId));
   const timer = setInterval(() => {
     if (!document.body.contains(listBox)) { clearInterval(timer); return; }
     if (!document.hidden) refreshList().catch(() => {});
   }, 2000);
+}
+
+// The account's operators (the manager's administrators): who test sends reach.
+async function operatorsBox(channelId) {
+  const m = manager(channelId);
+  const [operators, page] = await Promise.all([control.get(`${m}/operators`), control.get(`/console/channels/${channelId}/users?limit=200`)]);
+  const chosen = new Set(operators.map((o) => o.userId));
+  const people = new Map(page.users.map((u) => [u.userId, u.displayName]));
+  operators.forEach((o) => people.set(o.userId, o.displayName));
+  const boxes = el('div', 'operator-list');
+  for (const [userId, name] of people) {
+    const pick = el('label', 'operator');
+    const box = input('operator', { type: 'checkbox' });
+    box.value = userId;
+    box.checked = chosen.has(userId);
+    pick.append(box, el('span', null, name));
+    boxes.append(pick);
+  }
+  if (!people.size) boxes.append(el('span', 'empty', 'No users yet'));
+  const saved = el('span', 'hint');
+  const edit = form('operators-form', [boxes], async () => {
+    const userIds = [...boxes.querySelectorAll('input:checked')].map((b) => b.value);
+    const stored = await control.put(`${m}/operators`, { userIds });
+    saved.textContent = `${stored.length} operators (${stored.filter((o) => o.following).length} following)`;
+  }, 'Save operators');
+  edit.dataset.testid = 'operators-form';
+  edit.querySelector('.form-actions').append(saved);
+  return section('Operators (test sends reach them)', edit);
 }
 
 // ---- Campaigns ----

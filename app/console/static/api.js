@@ -26,7 +26,15 @@ export const control = {
   get: (path) => call('GET', `/_kizuna${path}`),
   post: (path, body) => call('POST', `/_kizuna${path}`, body),
   put: (path, body) => call('PUT', `/_kizuna${path}`, body),
+  delete: (path) => call('DELETE', `/_kizuna${path}`),
 };
+
+// LINE's error body as a person reads it: the message, then each offending property.
+export function errorText(error) {
+  if (!(error instanceof ApiError)) return String(error);
+  const details = (error.body && error.body.details) || [];
+  return [error.message, ...details.map((d) => `${d.property}: ${d.message}`)].join('\n');
+}
 
 const tokens = new Map();
 

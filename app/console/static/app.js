@@ -3,9 +3,12 @@
 //   #/c/{channel}           the channel's dashboard
 //   #/c/{channel}/users     its users and their attributes
 //   #/c/{channel}/chat/{user}  the LINE chat of one user
+//   #/c/{channel}/{page}/...   an Official Account Manager page (MANAGER_PAGES)
 import { ApiError, clock, control, el, line, toast } from './api.js';
 import { bars, lineChart, progress, stackedBars } from './charts.js';
 import { chatPage } from './chat.js';
+import { PAGES, campaignTable } from './manager.js';
+import { section, table } from './ui.js';
 
 const KINDS = [
   { key: 'reply', color: '#06c755' }, { key: 'push', color: '#3c8dde' }, { key: 'multicast', color: '#9a67d8' },
@@ -13,41 +16,10 @@ const KINDS = [
 ];
 
 // Pages of the Official Account Manager features register here as they land: {title, path, render}.
-export const MANAGER_PAGES = [];
+export const MANAGER_PAGES = [...PAGES];
 
 const main = () => document.getElementById('main');
 let refreshTimer = null;
-
-function section(title, ...children) {
-  const box = el('section', 'card');
-  box.append(el('h2', null, title), ...children);
-  return box;
-}
-
-function table(headings, rows) {
-  const t = el('table', 'grid-table');
-  const head = el('tr');
-  headings.forEach((h) => head.append(el('th', null, h)));
-  t.append(head);
-  rows.forEach((cells) => {
-    const tr = el('tr');
-    cells.forEach((cell) => {
-      const td = el('td');
-      if (cell instanceof Node) td.append(cell);
-      else td.textContent = cell ?? '';
-      tr.append(td);
-    });
-    t.append(tr);
-  });
-  if (!rows.length) {
-    const tr = el('tr');
-    const td = el('td', 'empty', 'Nothing yet');
-    td.colSpan = headings.length;
-    tr.append(td);
-    t.append(tr);
-  }
-  return t;
-}
 
 function nav(channel, active) {
   const bar = el('nav', 'tabs');
@@ -118,12 +90,13 @@ async function usersPage(channelId) {
 
 async function dashboardPage(channelId) {
   const channel = await control.get(`/channels/${channelId}`);
-  const [followers, deliveries, campaigns, progressView, attempts] = await Promise.all([
+  const [followers, deliveries, campaigns, progressView, attempts, managerCampaigns] = await Promise.all([
     control.get(`/console/channels/${channelId}/followers?days=14`),
     control.get(`/console/channels/${channelId}/deliveries?days=14`),
     control.get(`/console/channels/${channelId}/campaigns`),
     control.get(`/console/channels/${channelId}/progress`),
     control.get(`/channels/${channelId}/webhook/deliveries?limit=50`),
+    control.get(`/channels/${channelId}/manager/campaigns`),
   ]);
   let quota = null;
   try {
@@ -192,7 +165,7 @@ async function dashboardPage(channelId) {
   columns.append(
     section('Friends over 14 days', lineChart(followers.days.map((d) => ({ date: d.date, value: d.followers })))),
     section('Deliveries per day', stackedBars(deliveries.days.map((d) => ({ date: d.date, values: d.byKind })), KINDS), legend),
-    section('Campaigns: opens and clicks', table(['Kind', 'Sent', 'Phase', 'Messages', 'Delivered', 'Opened', 'Clicked'], campaignRows)),
+    engagement(managerCampaigns, campaignRows),
     section('Quota', quotaBox),
   );
   const webhook = section('Webhook attempts', attemptsChart, table(['At', 'Status', 'Latency', 'Events', 'Redelivery', 'Reason', 'URL'], attemptRows));
@@ -205,14 +178,31 @@ async function dashboardPage(channelId) {
   );
 }
 
+// The manager's campaigns, when the account has any, then every broadcast, narrowcast and multicast.
+function engagement(managerCampaigns, sendRows) {
+  const box = section('Campaigns: opens and clicks');
+  box.dataset.testid = 'engagement';
+  if (managerCampaigns.length) box.append(el('h3', null, 'Manager campaigns'), campaignTable(managerCampaigns, { compact: true }), el('h3', null, 'Per send'));
+  box.append(table(['Kind', 'Sent', 'Phase', 'Messages', 'Delivered', 'Opened', 'Clicked'], sendRows));
+  return box;
+}
+
 function rate(count, of) {
   const cell = el('span', null, `${count}${of ? ` (${Math.round((100 * count) / of)}%)` : ''}`);
   return cell;
 }
 
+// A manager page under the channel's name and tabs: `render(root, channelId, rest)` fills its body.
+async function managerPage(page, channelId, rest) {
+  const channel = await control.get(`/channels/${channelId}`);
+  const body = el('div', `manager-page page-${page.path}`);
+  main().replaceChildren(el('h1', null, channel.name), nav(channel, page.title), body);
+  await page.render(body, channelId, rest);
+}
+
 async function route() {
   clearInterval(refreshTimer);
-  const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean);
+  const parts = location.hash.replace(/^#\/?/, '').split('?')[0].split('/').filter(Boolean);
   try {
     if (parts[0] === 'c' && parts[2] === 'chat' && parts[3]) {
       document.body.dataset.page = 'chat';
@@ -222,7 +212,7 @@ async function route() {
       await usersPage(parts[1]);
     } else if (parts[0] === 'c' && parts[1] && parts[2] && MANAGER_PAGES.some((p) => p.path === parts[2])) {
       document.body.dataset.page = parts[2];
-      await MANAGER_PAGES.find((p) => p.path === parts[2]).render(main(), parts[1]);
+      await managerPage(MANAGER_PAGES.find((p) => p.path === parts[2]), parts[1], parts.slice(3));
     } else if (parts[0] === 'c' && parts[1]) {
       document.body.dataset.page = 'dashboard';
       await dashboardPage(parts[1]);

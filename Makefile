@@ -29,9 +29,11 @@ node-sdk: $(NODE_SDK)
 run: install
 	$(BIN)/kizuna serve
 
-# The console's browser tests drive Debian's chromium (Playwright never downloads a browser).
+# The console's browser tests drive Debian's chromium (Playwright never downloads a browser);
+# a CJK font so plan names and users' Japanese or Chinese text render as they would on a phone.
 chromium:
-	test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium)
+	test -x /usr/bin/chromium -a -d /usr/share/fonts/opentype/noto || \
+		(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium fonts-noto-cjk)
 
 test: install chromium node-sdk
 	$(BIN)/python -m pytest

@@ -18,6 +18,14 @@ class Settings(BaseSettings):
     queue_name: str = Field(default="kizuna:queue", validation_alias="KIZUNA_QUEUE_NAME")
     host: str = Field(default="127.0.0.1", validation_alias="KIZUNA_HOST")
     port: int = Field(default=8080, validation_alias="KIZUNA_PORT")
+    # Needed for the control plane, /metrics and the console once Kizuna is exposed.
+    admin_token: str | None = Field(default=None, validation_alias="KIZUNA_ADMIN_TOKEN")
+    # Unset: exposed when `host` is not a loopback address. Set true behind a proxy on loopback.
+    control_exposed: bool | None = Field(default=None, validation_alias="KIZUNA_CONTROL_EXPOSED")
+    # `json` (one object a line, with the request id) or `text` (for a terminal).
+    log_format: Literal["json", "text"] = Field(
+        default="json", validation_alias="KIZUNA_LOG_FORMAT"
+    )
     # Public base URL used in links Kizuna hands out (content URLs, console).
     public_url: str | None = Field(default=None, validation_alias="KIZUNA_PUBLIC_URL")
     # Seeds the id factory so that ids repeat run after run (tests, demos).
@@ -62,6 +70,24 @@ class Settings(BaseSettings):
         if self.database_url:
             return normalise_database_url(self.database_url)
         return f"sqlite+aiosqlite:///{(self.data_dir / 'kizuna.db').resolve()}"
+
+    @property
+    def exposed(self) -> bool:
+        """Whether the control plane may be reached from other machines (it then needs the
+        admin token)."""
+        from app.kit.admin import is_loopback
+
+        if self.control_exposed is not None:
+            return self.control_exposed
+        return not is_loopback(self.host)
+
+    def check_exposure(self) -> None:
+        """Refuse to serve an exposed control plane that anyone could use."""
+        if self.exposed and not self.admin_token:
+            raise RuntimeError(
+                f"Kizuna would listen on {self.host}, beyond loopback, with an open control "
+                "plane: set KIZUNA_ADMIN_TOKEN (or listen on 127.0.0.1)"
+            )
 
     @property
     def base_url(self) -> str:

@@ -6,7 +6,7 @@ server's memory keep growing?
 Open loop: requests are due at a fixed rate whatever the server's answers, and a bounded pool
 of keep-alive connections takes them as they fall due. A request that finds every connection
 busy waits in a bounded backlog; past it, it is counted as dropped (never sent), so the load
-is bounded in count (rate × seconds) and in time (the run stops at its end, whatever is in
+is bounded in count (rate times seconds) and in time (the run stops at its end, whatever is in
 flight). The server's resident memory (VmRSS of every server process) is sampled every few
 seconds; growth is measured from the end of the warm-up (caches, pools and the allocator's
 arenas fill during it) to the end of the run.

@@ -44,6 +44,15 @@ class Settings(BaseSettings):
     batch_span: int = Field(default=25_000, ge=1, validation_alias="KIZUNA_BATCH_SPAN")
     # Jobs one arq worker runs at once.
     worker_max_jobs: int = Field(default=4, ge=1, validation_alias="KIZUNA_WORKER_MAX_JOBS")
+    # How often a worker sends again the fan-out batches not yet delivered (a dead worker's, or
+    # jobs Redis lost); a divisor of 60.
+    reconcile_seconds: int = Field(
+        default=60, ge=1, le=60, validation_alias="KIZUNA_RECONCILE_SECONDS"
+    )
+    # On SIGTERM a worker stops taking jobs and lets the running ones finish for this long.
+    shutdown_seconds: int = Field(default=30, ge=0, validation_alias="KIZUNA_SHUTDOWN_SECONDS")
+    # One JSON line per request on the `kizuna.access` logger (info).
+    access_log: bool = Field(default=False, validation_alias="KIZUNA_ACCESS_LOG")
     db_pool_size: int = Field(default=10, validation_alias="KIZUNA_DB_POOL_SIZE")
     reply_token_seconds: int = Field(
         default=60, ge=1, validation_alias="KIZUNA_REPLY_TOKEN_SECONDS"
@@ -60,6 +69,12 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(
         default=2.0, gt=0, validation_alias="KIZUNA_WEBHOOK_TIMEOUT_SECONDS"
     )
+
+    @property
+    def reconcile_at(self) -> set[int]:
+        """The seconds of each minute at which workers reconcile."""
+        every = self.reconcile_seconds if 60 % self.reconcile_seconds == 0 else 60
+        return set(range(30 % every, 60, every))
 
     @property
     def redelivery_schedule(self) -> list[float]:

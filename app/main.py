@@ -1,7 +1,7 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI, Response
+from fastapi import Depends, FastAPI
 
 import app.tasks  # noqa: F401  (registers the jobs)
 from app import __version__
@@ -10,10 +10,9 @@ from app.api.router import authenticated, public
 from app.config import Settings
 from app.control.fastroute import FastUserMessageRoute
 from app.control.router import router as control_router
-from app.deps import ServicesDep
 from app.kit.admin import AdminGuard
 from app.kit.http import LineHttpMiddleware, install_error_handlers, require_json_body
-from app.kit.metrics import CONTENT_TYPE_LATEST, METRICS_PATH, MetricsMiddleware, exposition
+from app.kit.metrics import MetricsMiddleware
 from app.kit.queue import InProcessQueue
 from app.kit.services import Services
 
@@ -60,12 +59,6 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.include_router(authenticated)
     app.include_router(public)
     app.include_router(control_router)
-
-    @app.get(METRICS_PATH, include_in_schema=False)
-    async def metrics(services: ServicesDep) -> Response:
-        """Prometheus metrics of this process (see app/kit/metrics.py)."""
-        return Response(await exposition(services), media_type=CONTENT_TYPE_LATEST)
-
     # Inside LineHttpMiddleware (request id, body limit), outside FastAPI's routing.
     app.add_middleware(FastPushRoute, state=app.state)
     app.add_middleware(FastUserMessageRoute, state=app.state)
@@ -74,6 +67,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         max_body_bytes=settings.max_body_bytes,
         max_control_bytes=settings.max_upload_bytes,
     )
+    # `/metrics` is answered there, outside the route table (not a LINE operation).
+    app.add_middleware(MetricsMiddleware, state=app.state, access_log=settings.access_log)
     app.add_middleware(AdminGuard, token=settings.admin_token, exposed=settings.exposed)
-    app.add_middleware(MetricsMiddleware)
     return app

@@ -33,7 +33,7 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
         "functions": [func(function, name=name) for name, function in JOBS.items()],
         "cron_jobs": [
             cron(JOBS["purge_dead_tokens"], minute=17),
-            cron(JOBS["reconcile_deliveries"], second=30),
+            cron(JOBS["reconcile_deliveries"], second=settings.reconcile_at),
         ],
         "redis_settings": RedisSettings.from_dsn(settings.redis_url),
         "on_startup": on_startup,
@@ -42,4 +42,6 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
         # arq's default half-second poll would leave a fan-out's batches waiting in the queue.
         "poll_delay": 0.01,
         "handle_signals": True,
+        # SIGTERM: take no new job, let the running batches commit, then stop.
+        "job_completion_wait": settings.shutdown_seconds,
     }

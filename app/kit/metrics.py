@@ -6,8 +6,10 @@ and a scrape reaches whichever process accepts it: counters are per process, not
 at scrape time, so they are the same whichever process answers.
 """
 
+import logging
 import re
 import time
+from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client import generate_latest as _generate
@@ -17,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.kit.services import Services
 from app.models import DeliveryBatch, EventState, WebhookEvent
 
+access = logging.getLogger("kizuna.access")
 REGISTRY = CollectorRegistry()
 METRICS_PATH = "/metrics"
 
@@ -85,15 +88,28 @@ def route_template(scope: Scope) -> str:
 
 
 class MetricsMiddleware:
-    """Counts and times every HTTP request by its route template (outermost, so 413s, 500s
-    and 503s answered by the layers inside are counted too)."""
+    """Counts and times every HTTP request by its route template (outside the error and body
+    layers, so the 413s, 500s and 503s they answer are counted too), and answers `/metrics`."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, state: Any, access_log: bool = False) -> None:
         self.app = app
+        self.state = state  # the FastAPI app's state, where the lifespan puts the services
+        self.access_log = access_log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if scope["path"] == METRICS_PATH and scope["method"] == "GET":
+            body = await exposition(self.state.services)
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [(b"content-type", CONTENT_TYPE_LATEST.encode())],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})
             return
         started = time.perf_counter()
         status = 500
@@ -108,8 +124,18 @@ class MetricsMiddleware:
             await self.app(scope, receive, observing_send)
         finally:
             method, route = scope["method"], route_template(scope)
+            seconds = time.perf_counter() - started
             REQUESTS.labels(method, route, str(status)).inc()
-            REQUEST_SECONDS.labels(method, route).observe(time.perf_counter() - started)
+            REQUEST_SECONDS.labels(method, route).observe(seconds)
+            if self.access_log:
+                # The path, never the query string nor a header: no token reaches the log.
+                access.info(
+                    "%s %s %d",
+                    method,
+                    scope["path"],
+                    status,
+                    extra={"route": route, "status": status, "ms": round(seconds * 1000, 2)},
+                )
 
 
 def observe_webhook(reason: str | None, latency_ms: int) -> None:
@@ -135,6 +161,3 @@ async def exposition(services: Services) -> bytes:
     PENDING_BATCHES.set(batches or 0)
     PENDING_EVENTS.set(events or 0)
     return _generate(REGISTRY)
-
-
-__all__ = ["CONTENT_TYPE_LATEST", "exposition", "observe_deliveries", "observe_webhook"]

@@ -174,10 +174,8 @@ async def main() -> None:
             f"p99 {percentile(load.latencies, 0.99) * 1000:.1f} ms, "
             f"max {max(load.latencies, default=0) * 1000:.0f} ms"
         )
-        print(
-            "server RSS (MB) every "
-            f"{args.sample_every:.0f} s: {[round(rss, 1) for _, rss in samples]}"
-        )
+        minutes = [rss for at, rss in samples if int(at) % 60 < args.sample_every]
+        print(f"server RSS (MB), once a minute: {[round(rss, 1) for rss in minutes]}")
         print(
             f"RSS after warm-up {start_rss:.1f} MB, at the end {end_rss:.1f} MB (median of the "
             f"last 3 samples), peak {max(rss for _, rss in samples):.1f} MB: growth {growth:+.1f} %"

@@ -1,5 +1,6 @@
 import errno
 import hashlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -48,6 +49,8 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     # Parameters carry tokens and secrets: never in an error message nor in a log line.
     engine = create_async_engine(url, hide_parameters=True, **kwargs)
     if is_sqlite(url):
+        # aiosqlite logs every statement with its parameters (tokens among them) at DEBUG.
+        logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.root.level))
         _configure_sqlite(engine)
     return engine
 

@@ -11,7 +11,7 @@ from app.kit.services import Services
 from app.main import create_app
 from app.testing.server import ThreadedServer
 
-UNRECORDED_PREFIXES = ("/_kizuna", "/docs", "/openapi.json", "/redoc")
+UNRECORDED_PREFIXES = ("/_kizuna", "/docs", "/openapi.json", "/redoc", "/metrics")
 
 
 @dataclass

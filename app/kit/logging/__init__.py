@@ -90,7 +90,9 @@ def log_config(level: str, fmt: str) -> dict[str, Any]:
         "loggers": {
             name: {"handlers": [], "level": level.upper(), "propagate": True}
             for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "arq")
-        },
+        }
+        # Its DEBUG lines are every statement with its parameters: tokens and secrets.
+        | {"aiosqlite": {"level": max(logging.INFO, logging.getLevelName(level.upper()))}},
     }
 
 

@@ -49,7 +49,8 @@ class Settings(BaseSettings):
     reconcile_seconds: int = Field(
         default=60, ge=1, le=60, validation_alias="KIZUNA_RECONCILE_SECONDS"
     )
-    # On SIGTERM a worker stops taking jobs and lets the running ones finish for this long.
+    # On SIGTERM a worker stops taking jobs and lets the running ones finish for this long (a
+    # server in the embedded mode, its in-process jobs and those they start).
     shutdown_seconds: int = Field(default=30, ge=0, validation_alias="KIZUNA_SHUTDOWN_SECONDS")
     # One JSON line per request on the `kizuna.access` logger (info).
     access_log: bool = Field(default=False, validation_alias="KIZUNA_ACCESS_LOG")

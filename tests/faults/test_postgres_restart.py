@@ -3,20 +3,43 @@ ORM routes, the fast lanes and the control plane alike), and Kizuna recovers by 
 is back: no restart, no 500, no hang."""
 
 import asyncio
+import contextlib
+import json
+import logging
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
 
 from app.kit.http import DATABASE_UNAVAILABLE
+from app.kit.logging import JsonFormatter
 from app.kit.migrate import run_migrations
 from tests.faults.private import PrivatePostgres, private_postgres
 from tests.support.control import ChannelInfo, Control
 from tests.support.live import LiveServer
 
 UNAVAILABLE = {"message": DATABASE_UNAVAILABLE}
+
+
+@contextlib.contextmanager
+def capture(name: str) -> Iterator[list[dict[str, Any]]]:
+    """The JSON log lines of a logger, as `kizuna serve` would print them."""
+    lines: list[dict[str, Any]] = []
+    formatter = JsonFormatter()
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(json.loads(formatter.format(record)))
+
+    logger, handler = logging.getLogger(name), Keep()
+    logger.addHandler(handler)
+    try:
+        yield lines
+    finally:
+        logger.removeHandler(handler)
 
 
 async def _create_database(postgres: PrivatePostgres) -> None:
@@ -99,11 +122,16 @@ def test_postgres_down_answers_503_and_kizuna_recovers_without_a_restart(
     try:
         time.sleep(0.3)
         postgres.stop("fast")
-        for method, path, kwargs in requests:
-            response = client.request(method, path, **kwargs)
-            assert (response.status_code, response.json()) == (503, UNAVAILABLE), (method, path)
-            assert response.headers["retry-after"] == "1"
-            assert response.headers["x-line-request-id"]
+        answered = set()
+        with capture("kizuna.http") as lines:
+            for method, path, kwargs in requests:
+                response = client.request(method, path, **kwargs)
+                assert (response.status_code, response.json()) == (503, UNAVAILABLE), path
+                assert response.headers["retry-after"] == "1"
+                answered.add(response.headers["x-line-request-id"])
+        # Each request's log line says why, with the request's id.
+        logged = {entry["requestId"] for entry in lines if "unavailable" in entry["message"]}
+        assert answered <= logged
         health = client.get("/_kizuna/health")
         assert health.status_code == 503 and health.json()["status"] == "unavailable"
         postgres.start()

@@ -115,5 +115,3 @@ def test_jobs_lost_by_redis_are_sent_again_from_postgres(
     finished, total, copies = asyncio.run(progress(env["DATABASE_URL"]))
     assert finished == total
     assert len(copies) == FOLLOWERS and set(copies.values()) == {1}, log.read_text()[-2000:]
-
-

@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     # On SIGTERM a worker stops taking jobs and lets the running ones finish for this long (a
     # server in the embedded mode, its in-process jobs and those they start).
     shutdown_seconds: int = Field(default=30, ge=0, validation_alias="KIZUNA_SHUTDOWN_SECONDS")
+    # A worker serves its own /metrics (fan-out and webhook counters) on 127.0.0.1 at this port.
+    worker_metrics_port: int | None = Field(
+        default=None, validation_alias="KIZUNA_WORKER_METRICS_PORT"
+    )
     # One JSON line per request on the `kizuna.access` logger (info).
     access_log: bool = Field(default=False, validation_alias="KIZUNA_ACCESS_LOG")
     db_pool_size: int = Field(default=10, validation_alias="KIZUNA_DB_POOL_SIZE")

@@ -7,6 +7,7 @@ from arq.connections import RedisSettings
 from arq.worker import func
 
 from app.config import Settings
+from app.kit.metrics import serve_worker_metrics
 from app.kit.services import Services
 from app.tasks import JOBS
 
@@ -23,6 +24,8 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
         raise RuntimeError("REDIS_URL is not set: the embedded mode runs jobs in the server")
 
     async def on_startup(ctx: dict[str, Any]) -> None:
+        if settings.worker_metrics_port is not None:
+            serve_worker_metrics(settings.worker_metrics_port)
         services = await Services.start(settings, use_arq=True)
         ctx.update(services.job_context())
         # Whatever a crashed worker left half done is picked up at once, not after a timeout.

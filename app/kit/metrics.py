@@ -11,7 +11,14 @@ import re
 import time
 from typing import Any
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    start_http_server,
+)
 from prometheus_client import generate_latest as _generate
 from sqlalchemy import func, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -145,6 +152,12 @@ def observe_webhook(reason: str | None, latency_ms: int) -> None:
 
 def observe_deliveries(kind: str, count: int) -> None:
     DELIVERIES.labels(kind).inc(count)
+
+
+def serve_worker_metrics(port: int) -> None:
+    """A worker's counters (the fan-outs and webhooks it ran) over HTTP on loopback: workers
+    serve nothing else, and this endpoint has no admin token to check."""
+    start_http_server(port, addr="127.0.0.1", registry=REGISTRY)
 
 
 async def exposition(services: Services) -> bytes:

@@ -116,10 +116,17 @@ def test_sigterm_to_a_worker_lets_its_running_batch_commit(tmp_path: Path) -> No
             assert 1 <= done < total, (done, log.read_text()[-2000:])
             assert "0 ongoing to cancel" in log.read_text()
             assert sum(copies.values()) == done * 4000
-            worker = start_worker(env, log)  # the rest is still queued for the next worker
+            # The rest is still queued for the next worker, which also serves its metrics.
+            metrics_port = free_port()
+            worker = start_worker({**env, "KIZUNA_WORKER_METRICS_PORT": str(metrics_port)}, log)
             control.wait_for_jobs()
-            done, total, copies = asyncio.run(progress(url))
-            assert done == total and len(copies) == 20_000 and set(copies.values()) == {1}
+            finished, total, copies = asyncio.run(progress(url))
+            assert finished == total and len(copies) == 20_000 and set(copies.values()) == {1}
+            scraped = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics").text
+            counted = (
+                f'kizuna_fanout_deliveries_total{{kind="broadcast"}} {(total - done) * 4000}.0'
+            )
+            assert counted in scraped
             control.close()
         finally:
             if worker is not None and worker.poll() is None:

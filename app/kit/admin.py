@@ -15,6 +15,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.kit.asgi import send_json
 
 GUARDED_PREFIXES = ("/_kizuna", "/metrics", "/console")
+# What a container's health check asks from inside, without the token: up or not, no data.
+OPEN_PATHS = frozenset({"/_kizuna/health"})
 NEEDS_TOKEN = (
     "The control plane needs the admin token: 'Authorization: Bearer <KIZUNA_ADMIN_TOKEN>'"
 )
@@ -39,7 +41,8 @@ class AdminGuard:
         self.exposed = exposed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(GUARDED_PREFIXES):
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if not path.startswith(GUARDED_PREFIXES) or path in OPEN_PATHS:
             await self.app(scope, receive, send)
             return
         client = scope.get("client")

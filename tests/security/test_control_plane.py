@@ -60,6 +60,8 @@ def test_exposed_control_plane_takes_the_admin_token(exposed: LiveServer) -> Non
             response = httpx.get(base + path, headers=headers)
             assert (response.status_code, response.json()) == (401, {"message": NEEDS_TOKEN})
         assert httpx.get(base + path, headers={"Authorization": f"Bearer {ADMIN}"}).is_success
+    # The container's health check needs no token: it tells up or down, nothing else.
+    assert httpx.get(f"{base}/_kizuna/health").status_code == 200
     created = httpx.post(
         f"{base}/_kizuna/channels",
         json={"name": "Exposed"},

@@ -61,6 +61,7 @@ def database_unavailable(exc: BaseException) -> bool:
     """
     import asyncpg
     from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
 
     seen: set[int] = set()
     pending: list[BaseException | None] = [exc]
@@ -70,6 +71,8 @@ def database_unavailable(exc: BaseException) -> bool:
             continue
         seen.add(id(error))
         if isinstance(error, DBAPIError) and error.connection_invalidated:
+            return True
+        if isinstance(error, PoolTimeout):  # every connection busy past the pool's timeout
             return True
         if _network_error(error) or isinstance(
             error,

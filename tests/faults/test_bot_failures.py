@@ -68,13 +68,13 @@ def test_a_bot_too_slow_to_answer_gets_its_events_again(
     assert all(a["statusCode"] == 0 and not a["success"] for a in attempts)
 
     slow_bot.delay = 0
-    slow_bot.bodies.clear()
     path = f"/_kizuna/channels/{channel.channel_id}/webhook/redeliver"
     assert control.http.post(path).status_code == 202
     control.wait_for_jobs()
+    # The timed-out requests may still reach the bot's handler late; the redelivered ones are
+    # marked, and carry the follow and the message once each.
     events = [event for body in slow_bot.bodies for event in body["events"]]
-    ids = [event["webhookEventId"] for event in events]
-    assert said["webhookEventId"] in ids and len(ids) == len(set(ids)) == 2
-    assert all(event["deliveryContext"]["isRedelivery"] for event in events)
+    again = [e["webhookEventId"] for e in events if e["deliveryContext"]["isRedelivery"]]
+    assert said["webhookEventId"] in again and len(again) == len(set(again)) == 2
     latest = control.webhook_attempts(channel)[0]
     assert (latest["success"], latest["isRedelivery"], latest["reason"]) == (True, True, None)

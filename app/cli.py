@@ -16,6 +16,7 @@ from app.kit.clock import Clock
 from app.kit.db import create_engine, create_session_maker, transaction
 from app.kit.errors import LineError
 from app.kit.ids import IdFactory
+from app.kit.logging import configure_logging, log_config
 from app.kit.migrate import run_migrations
 
 cli = typer.Typer(help="Kizuna: a self-hosted platform that speaks the LINE Messaging API.")
@@ -43,6 +44,11 @@ def serve(
         if value is not None:
             os.environ[name] = str(value)
     settings = Settings()
+    try:
+        settings.check_exposure()
+    except RuntimeError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
     run_migrations(settings.resolved_database_url)
     if settings.demo_channel:
         demo, created = asyncio.run(_demo_channel(settings))
@@ -54,6 +60,7 @@ def serve(
         port=settings.port,
         workers=workers,
         log_level=settings.log_level,
+        log_config=log_config(settings.log_level, settings.log_format),
         access_log=False,
         env_file=None,
     )
@@ -88,16 +95,12 @@ def _redact(url: str) -> str:
 @cli.command()
 def worker() -> None:
     """Run an arq worker (scaled mode; needs REDIS_URL)."""
-    import logging
-
     from arq.worker import run_worker
 
     from app.worker import worker_settings
 
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    configure_logging(settings.log_level, settings.log_format)
     try:
         options = worker_settings(settings)
     except RuntimeError as exc:

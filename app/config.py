@@ -18,6 +18,14 @@ class Settings(BaseSettings):
     queue_name: str = Field(default="kizuna:queue", validation_alias="KIZUNA_QUEUE_NAME")
     host: str = Field(default="127.0.0.1", validation_alias="KIZUNA_HOST")
     port: int = Field(default=8080, validation_alias="KIZUNA_PORT")
+    # Needed for the control plane, /metrics and the console once Kizuna is exposed.
+    admin_token: str | None = Field(default=None, validation_alias="KIZUNA_ADMIN_TOKEN")
+    # Unset: exposed when `host` is not a loopback address. Set true behind a proxy on loopback.
+    control_exposed: bool | None = Field(default=None, validation_alias="KIZUNA_CONTROL_EXPOSED")
+    # `json` (one object a line, with the request id) or `text` (for a terminal).
+    log_format: Literal["json", "text"] = Field(
+        default="json", validation_alias="KIZUNA_LOG_FORMAT"
+    )
     # Public base URL used in links Kizuna hands out (content URLs, console).
     public_url: str | None = Field(default=None, validation_alias="KIZUNA_PUBLIC_URL")
     # Seeds the id factory so that ids repeat run after run (tests, demos).
@@ -36,6 +44,20 @@ class Settings(BaseSettings):
     batch_span: int = Field(default=25_000, ge=1, validation_alias="KIZUNA_BATCH_SPAN")
     # Jobs one arq worker runs at once.
     worker_max_jobs: int = Field(default=4, ge=1, validation_alias="KIZUNA_WORKER_MAX_JOBS")
+    # How often a worker sends again the fan-out batches not yet delivered (a dead worker's, or
+    # jobs Redis lost); a divisor of 60.
+    reconcile_seconds: int = Field(
+        default=60, ge=1, le=60, validation_alias="KIZUNA_RECONCILE_SECONDS"
+    )
+    # On SIGTERM a worker stops taking jobs and lets the running ones finish for this long (a
+    # server in the embedded mode, its in-process jobs and those they start).
+    shutdown_seconds: int = Field(default=30, ge=0, validation_alias="KIZUNA_SHUTDOWN_SECONDS")
+    # A worker serves its own /metrics (fan-out and webhook counters) on 127.0.0.1 at this port.
+    worker_metrics_port: int | None = Field(
+        default=None, validation_alias="KIZUNA_WORKER_METRICS_PORT"
+    )
+    # One JSON line per request on the `kizuna.access` logger (info).
+    access_log: bool = Field(default=False, validation_alias="KIZUNA_ACCESS_LOG")
     db_pool_size: int = Field(default=10, validation_alias="KIZUNA_DB_POOL_SIZE")
     reply_token_seconds: int = Field(
         default=60, ge=1, validation_alias="KIZUNA_REPLY_TOKEN_SECONDS"
@@ -54,6 +76,12 @@ class Settings(BaseSettings):
     )
 
     @property
+    def reconcile_at(self) -> set[int]:
+        """The seconds of each minute at which workers reconcile."""
+        every = self.reconcile_seconds if 60 % self.reconcile_seconds == 0 else 60
+        return set(range(30 % every, 60, every))
+
+    @property
     def redelivery_schedule(self) -> list[float]:
         return [float(part) for part in self.redelivery_delays.split(",") if part.strip()]
 
@@ -62,6 +90,24 @@ class Settings(BaseSettings):
         if self.database_url:
             return normalise_database_url(self.database_url)
         return f"sqlite+aiosqlite:///{(self.data_dir / 'kizuna.db').resolve()}"
+
+    @property
+    def exposed(self) -> bool:
+        """Whether the control plane may be reached from other machines (it then needs the
+        admin token)."""
+        from app.kit.admin import is_loopback
+
+        if self.control_exposed is not None:
+            return self.control_exposed
+        return not is_loopback(self.host)
+
+    def check_exposure(self) -> None:
+        """Refuse to serve an exposed control plane that anyone could use."""
+        if self.exposed and not self.admin_token:
+            raise RuntimeError(
+                f"Kizuna would listen on {self.host}, beyond loopback, with an open control "
+                "plane: set KIZUNA_ADMIN_TOKEN (or listen on 127.0.0.1)"
+            )
 
     @property
     def base_url(self) -> str:

@@ -11,7 +11,9 @@ from app.config import Settings
 from app.console import mount_console
 from app.control.fastroute import FastUserMessageRoute
 from app.control.router import router as control_router
+from app.kit.admin import AdminGuard
 from app.kit.http import LineHttpMiddleware, install_error_handlers, require_json_body
+from app.kit.metrics import MetricsMiddleware
 from app.kit.queue import InProcessQueue
 from app.kit.services import Services
 
@@ -28,6 +30,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     Pass `services` to share already running ones (tests, the pytest plugin).
     """
     settings = settings or (services.settings if services else Settings())
+    settings.check_exposure()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -66,4 +69,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         max_body_bytes=settings.max_body_bytes,
         max_control_bytes=settings.max_upload_bytes,
     )
+    # `/metrics` is answered there, outside the route table (not a LINE operation).
+    app.add_middleware(MetricsMiddleware, state=app.state, access_log=settings.access_log)
+    app.add_middleware(AdminGuard, token=settings.admin_token, exposed=settings.exposed)
     return app

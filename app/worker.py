@@ -7,6 +7,7 @@ from arq.connections import RedisSettings
 from arq.worker import func
 
 from app.config import Settings
+from app.kit.metrics import serve_worker_metrics
 from app.kit.services import Services
 from app.tasks import JOBS
 
@@ -23,6 +24,8 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
         raise RuntimeError("REDIS_URL is not set: the embedded mode runs jobs in the server")
 
     async def on_startup(ctx: dict[str, Any]) -> None:
+        if settings.worker_metrics_port is not None:
+            serve_worker_metrics(settings.worker_metrics_port)
         services = await Services.start(settings, use_arq=True)
         ctx.update(services.job_context())
         # Whatever a crashed worker left half done is picked up at once, not after a timeout.
@@ -33,7 +36,7 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
         "functions": [func(function, name=name) for name, function in JOBS.items()],
         "cron_jobs": [
             cron(JOBS["purge_dead_tokens"], minute=17),
-            cron(JOBS["reconcile_deliveries"], second=30),
+            cron(JOBS["reconcile_deliveries"], second=settings.reconcile_at),
             # Step messages and scheduled sends due on the worker's clock.
             cron(JOBS["run_manager_schedule"], second=set(range(0, 60, 10))),
         ],
@@ -44,4 +47,6 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
         # arq's default half-second poll would leave a fan-out's batches waiting in the queue.
         "poll_delay": 0.01,
         "handle_signals": True,
+        # SIGTERM: take no new job, let the running batches commit, then stop.
+        "job_completion_wait": settings.shutdown_seconds,
     }

@@ -7,6 +7,7 @@ from pydantic import AnyHttpUrl, Field, StringConstraints
 
 from app.models import AppType, ChatMode, FriendshipStatus, Gender, QuotaType
 from app.schemas.base import WireModel
+from app.schemas.urls import WebhookUrl
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 AreaCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}_[0-9]{2}$")]
@@ -18,7 +19,7 @@ LanguageTag = Annotated[
 
 class CreateChannelRequest(WireModel):
     name: Name
-    webhook_url: AnyHttpUrl | None = None
+    webhook_url: WebhookUrl | None = None
     picture_url: AnyHttpUrl | None = None
     chat_mode: ChatMode = ChatMode.BOT
 

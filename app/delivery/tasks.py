@@ -5,6 +5,7 @@ from sqlalchemy import ColumnElement, true
 from app.delivery.narrowcast import target_condition
 from app.delivery.repository import DeliveryRepository
 from app.kit.db import transaction
+from app.kit.metrics import observe_deliveries
 from app.kit.queue import job
 from app.kit.services import Services
 from app.models import DeliveryBatch, MessageRequest, SendKind, User
@@ -41,7 +42,8 @@ async def deliver_batch(ctx: dict[str, Any], batch_pk: int) -> int:
             request, lo, hi, condition, now, needs_users=request.kind != SendKind.BROADCAST
         )
         await deliveries.finish_batch(batch, delivered, now)
-        return delivered
+    observe_deliveries(request.kind.value, delivered)
+    return delivered
 
 
 @job

@@ -1,4 +1,6 @@
+import errno
 import hashlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -38,13 +40,65 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     else:
         kwargs["pool_size"] = pool_size
         kwargs["max_overflow"] = pool_size
-        # No pre-ping: it costs a round trip on every checkout; dead connections surface as
-        # errors that the next checkout replaces.
+        # Pre-ping: after Postgres restarts, connections idle in the pool are dead, and without
+        # it each would fail one request first. The ping is one short round trip per checkout
+        # on the ORM path; the hot paths run on the fast lane, whose pool drops closed
+        # connections by itself.
+        kwargs["pool_pre_ping"] = True
         kwargs["pool_recycle"] = 3600
-    engine = create_async_engine(url, **kwargs)
+    # Parameters carry tokens and secrets: never in an error message nor in a log line.
+    engine = create_async_engine(url, hide_parameters=True, **kwargs)
     if is_sqlite(url):
+        # aiosqlite logs every statement with its parameters (tokens among them) at DEBUG.
+        logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.root.level))
         _configure_sqlite(engine)
     return engine
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether an error means the database cannot be reached now (down, restarting, the
+    connection lost), as opposed to a statement that failed: the first is a 503, the other a bug.
+    """
+    import asyncpg
+    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        error = pending.pop()
+        if error is None or id(error) in seen:
+            continue
+        seen.add(id(error))
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            return True
+        if isinstance(error, PoolTimeout):  # every connection busy past the pool's timeout
+            return True
+        if _network_error(error) or isinstance(
+            error,
+            asyncpg.PostgresConnectionError
+            | asyncpg.exceptions.OperatorInterventionError
+            | asyncpg.exceptions.TooManyConnectionsError,
+        ):
+            return True
+        if isinstance(error, asyncpg.InterfaceError) and "closed" in str(error):
+            return True
+        pending += [error.__cause__, error.__context__, getattr(error, "orig", None)]
+    return False
+
+
+def _network_error(error: BaseException) -> bool:
+    if isinstance(error, ConnectionError | TimeoutError):
+        return True
+    # asyncio's connect reports several refused addresses as one plain OSError.
+    return type(error) is OSError and (
+        error.errno in NETWORK_ERRNOS or str(error).startswith("Multiple exceptions")
+    )
+
+
+NETWORK_ERRNOS = frozenset(
+    {errno.ECONNREFUSED, errno.ECONNRESET, errno.EPIPE, errno.ETIMEDOUT, errno.EHOSTUNREACH}
+)
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

@@ -10,6 +10,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.kit import logging as logging_context
+from app.kit.db import database_unavailable
 from app.kit.errors import (
     BadRequest,
     ErrorDetail,
@@ -23,6 +25,8 @@ from app.kit.errors import (
 log = logging.getLogger("kizuna.http")
 
 REQUEST_ID_HEADER = "x-line-request-id"
+# Kizuna's own paths, beside the LINE API's: the control plane, the console, metrics, API docs.
+NOT_LINE_PREFIXES = ("/_kizuna", "/console", "/metrics", "/docs", "/openapi.json", "/redoc")
 JSON_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 NOT_AN_OBJECT = frozenset({"missing", "model_attributes_type", "dict_type"})
 
@@ -54,6 +58,7 @@ class LineHttpMiddleware:
             return
         request_id = str(uuid.uuid4())
         scope.setdefault("state", {})["request_id"] = request_id
+        logging_context.request_id.set(request_id)  # on every log line of this request
         started = False
 
         async def send_with_id(message: Message) -> None:
@@ -93,10 +98,24 @@ class LineHttpMiddleware:
         except _BodyTooLarge:
             if not started:
                 await _too_large(limit)(scope, receive, send_with_id)
-        except Exception:
-            log.exception("unhandled error (request id %s)", request_id)
+        except Exception as exc:
+            if database_unavailable(exc):
+                log.warning("the database is unavailable: %s: %s", type(exc).__name__, exc)
+            else:
+                log.exception("unhandled error (request id %s)", request_id)
             if not started:
-                await _json(500, {"message": "Internal server error"})(scope, receive, send_with_id)
+                await crash_response(exc)(scope, receive, send_with_id)
+
+
+DATABASE_UNAVAILABLE = "The service is temporarily unavailable. Try again later."
+
+
+def crash_response(exc: Exception) -> JSONResponse:
+    """What an unexpected error answers, in LINE's shape: 503 (with `Retry-After`) while the
+    database cannot be reached, so clients retry instead of reporting a bug; 500 otherwise."""
+    if database_unavailable(exc):
+        return _json(503, {"message": DATABASE_UNAVAILABLE}, {"Retry-After": "1"})
+    return _json(500, {"message": "Internal server error"})
 
 
 def _content_length(scope: Scope) -> int | None:
@@ -214,6 +233,11 @@ def install_error_handlers(app: FastAPI) -> None:
         message = messages.get(exc.status_code) or str(exc.detail)
         return _json(exc.status_code, {"message": message}, dict(exc.headers or {}))
 
+    async def on_crash(_: Request, exc: Exception) -> JSONResponse:
+        # Starlette still re-raises it afterwards: LineHttpMiddleware logs it.
+        return crash_response(exc)
+
+    app.add_exception_handler(Exception, on_crash)
     app.add_exception_handler(LineError, on_line_error)
     app.add_exception_handler(OAuthError, on_oauth_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)

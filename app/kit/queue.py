@@ -39,8 +39,15 @@ class InProcessQueue:
 
     max_tries = 3
 
-    def __init__(self, ctx: dict[str, Any], registry: dict[str, JobFunction] = JOBS) -> None:
+    def __init__(
+        self,
+        ctx: dict[str, Any],
+        registry: dict[str, JobFunction] = JOBS,
+        *,
+        shutdown_seconds: float = 10,
+    ) -> None:
         self._ctx = ctx
+        self._shutdown_seconds = shutdown_seconds  # how long `close` lets running jobs finish
         self._registry = registry
         self._tasks: set[asyncio.Task[None]] = set()
         self._timers: set[asyncio.TimerHandle] = set()
@@ -85,7 +92,7 @@ class InProcessQueue:
             timer.cancel()
         self._timers.clear()
         try:
-            await asyncio.wait_for(self.drain(), timeout=10)
+            await asyncio.wait_for(self.drain(), timeout=self._shutdown_seconds)
         except TimeoutError:
             for task in list(self._tasks):
                 task.cancel()

@@ -59,7 +59,9 @@ class Services:
         if arq and settings.redis_url:
             services.queue = await ArqQueue.connect(settings.redis_url, settings.queue_name)
         else:
-            services.queue = InProcessQueue(services.job_context())
+            services.queue = InProcessQueue(
+                services.job_context(), shutdown_seconds=settings.shutdown_seconds
+            )
         if settings.redis_url:
             from redis.asyncio import Redis
 

@@ -6,6 +6,7 @@ event loop stays free for a bot served on it.
 """
 
 import asyncio
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -228,7 +229,10 @@ class Kizuna:
 
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url
-        self.http = httpx.Client(base_url=base_url, timeout=60)
+        # An exposed Kizuna (KIZUNA_URL elsewhere) takes its control plane's admin token.
+        admin = os.environ.get("KIZUNA_ADMIN_TOKEN")
+        headers = {"Authorization": f"Bearer {admin}"} if admin else {}
+        self.http = httpx.Client(base_url=base_url, timeout=60, headers=headers)
         self.clock = Clock(self)
         self._names = 0
 

@@ -51,6 +51,9 @@ def kizuna_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         KIZUNA_DEMO_CHANNEL=False,
         KIZUNA_LOG_LEVEL="warning",
         KIZUNA_SEED=SEED,
+        # Served on loopback for this process's tests: the control plane needs no admin token.
+        KIZUNA_HOST="127.0.0.1",
+        KIZUNA_CONTROL_EXPOSED=False,
     )
     server = ThreadedServer(create_app(settings), name="kizuna").start()
     yield server.base_url

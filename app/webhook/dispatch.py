@@ -24,6 +24,7 @@ import aiohttp
 import asyncpg
 
 from app.kit.db import transaction
+from app.kit.metrics import observe_webhook
 from app.kit.queue import InProcessQueue, job
 from app.kit.services import Services
 from app.models import Channel, EventState, WebhookAttempt
@@ -75,9 +76,9 @@ async def _post(services: Services, secret: str, url: str, body: bytes) -> Outco
     def outcome(
         success: bool, status: int, reason: str | None, detail: str | None, text: str | None
     ) -> Outcome:
-        return Outcome(
-            success, status, reason, detail, text, int((time.perf_counter() - started) * 1000)
-        )
+        latency_ms = int((time.perf_counter() - started) * 1000)
+        observe_webhook(reason, latency_ms)
+        return Outcome(success, status, reason, detail, text, latency_ms)
 
     try:
         async with (await services.http()).post(

@@ -10,6 +10,7 @@ import httpx
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 
+from app.kit.http import NOT_LINE_PREFIXES
 from app.main import create_app
 from tests.support.control import ChannelInfo, Control
 from tests.support.live import LiveServer
@@ -22,7 +23,6 @@ INVALID = (
 )
 # Token endpoints authenticate with credentials in the request instead of a bearer token.
 TOKEN_ENDPOINT_PREFIXES = ("/v2/oauth/", "/oauth2/")
-NOT_LINE_PREFIXES = ("/_kizuna", "/docs", "/openapi.json", "/redoc")
 
 
 def line_routes() -> list[tuple[str, str]]:

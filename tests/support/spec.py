@@ -21,10 +21,9 @@ import yaml
 from openapi_schema_validator import OAS30Validator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-SPEC_DIR = Path(__file__).resolve().parents[3] / "shared" / "line-openapi"
+from app.kit.http import NOT_LINE_PREFIXES
 
-# Kizuna's own routes; everything else it answers is a LINE route (or an unknown one).
-UNRECORDED_PREFIXES = ("/_kizuna", "/docs", "/openapi.json", "/redoc", "/console")
+SPEC_DIR = Path(__file__).resolve().parents[3] / "shared" / "line-openapi"
 
 
 # Compared by identity: `operations()` makes each once, and they key caches and tallies.
@@ -241,7 +240,7 @@ class SpecCheck:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        if scope["type"] != "http" or path.startswith(UNRECORDED_PREFIXES):
+        if scope["type"] != "http" or path.startswith(NOT_LINE_PREFIXES):
             await self.app(scope, receive, send)
             return
         ledger = self.ledger or LEDGER

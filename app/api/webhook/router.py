@@ -4,7 +4,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import AnyHttpUrl, Field
 
 from app.api.deps import ChannelDep
 from app.api.oauth.bearer import INVALID_TOKEN
@@ -12,6 +11,7 @@ from app.deps import ServicesDep, SessionDep
 from app.kit.errors import Unauthorized
 from app.models import Channel
 from app.schemas.base import WireModel
+from app.schemas.urls import WebhookUrl
 from app.webhook.dispatch import post_signed, webhook_body
 
 router = APIRouter(tags=["messaging-api"])
@@ -25,11 +25,11 @@ class WebhookEndpointResponse(WireModel):
 
 class SetWebhookEndpointRequest(WireModel):
     # The platform takes only HTTPS; Kizuna takes HTTP too, since bots under test run locally.
-    endpoint: AnyHttpUrl = Field(max_length=500)
+    endpoint: WebhookUrl
 
 
 class TestWebhookEndpointRequest(WireModel):
-    endpoint: AnyHttpUrl | None = Field(default=None, max_length=500)
+    endpoint: WebhookUrl | None = None
 
 
 class TestWebhookEndpointResponse(WireModel):

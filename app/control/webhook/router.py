@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import AnyHttpUrl, Field
+from pydantic import Field
 from sqlalchemy import update
 
 from app.control.deps import ChannelServiceDep, UserServiceDep
@@ -14,6 +14,7 @@ from app.deps import ClockDep, UowDep
 from app.kit.errors import Conflict
 from app.models import Channel, ChannelStatus, EventState, FriendshipStatus, User, WebhookEvent
 from app.schemas.base import WireModel
+from app.schemas.urls import WebhookUrl
 from app.webhook.events import Chat, EventService
 from app.webhook.repository import WebhookRepository
 from app.webhook.user_messages import USER_MESSAGE_BODY, read_user_message
@@ -39,7 +40,7 @@ class VideoPlayCompleteRequest(WireModel):
 
 
 class WebhookSettings(WireModel):
-    url: AnyHttpUrl | None = None
+    url: WebhookUrl | None = None
     enabled: bool | None = None
     redelivery: bool | None = None
 

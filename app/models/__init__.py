@@ -40,6 +40,7 @@ from app.models.membership import MembershipCurrency, MembershipPlan, Membership
 from app.models.message import (
     Delivery,
     DeliveryBatch,
+    FanoutDelivery,
     MessageRequest,
     Phase,
     ReplyToken,
@@ -92,6 +93,7 @@ __all__ = [
     "EngagementKind",
     "EventMode",
     "EventState",
+    "FanoutDelivery",
     "Friendship",
     "FriendshipEvent",
     "FriendshipEventKind",

@@ -28,7 +28,8 @@ from linebot.v3.messaging.exceptions import ApiException
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.models import Delivery, Friendship, FriendshipStatus, MessageRequest, User
+from app.delivery.repository import every_delivery
+from app.models import Friendship, FriendshipStatus, MessageRequest, User
 from tests.support.control import ChannelInfo, Control
 from tests.support.live import LiveServer
 from tests.support.sdk import messaging_config
@@ -46,9 +47,10 @@ async def copies_per_user(
     session_maker: async_sessionmaker[AsyncSession], request_id: str | None = None
 ) -> Counter[str]:
     async with session_maker() as session:
-        query = select(User.user_id).join(Delivery, Delivery.user_pk == User.id)
+        deliveries = every_delivery()
+        query = select(User.user_id).join(deliveries, deliveries.c.user_pk == User.id)
         if request_id is not None:
-            query = query.join(MessageRequest, MessageRequest.id == Delivery.request_pk).where(
+            query = query.join(MessageRequest, MessageRequest.id == deliveries.c.request_pk).where(
                 MessageRequest.request_id == request_id
             )
         return Counter((await session.scalars(query)).all())

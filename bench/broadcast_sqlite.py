@@ -37,20 +37,26 @@ def wait_delivered(database: Path, request_id: str, timeout: float = 300) -> flo
     raise TimeoutError("the broadcast did not finish")
 
 
+# Past every real request, as a new broadcast's key is: the baseline writes at the index's end.
+BASELINE_KEY = 2**62
+
+
 def baseline(database: Path, channel_pk: int) -> float:
     connection = sqlite3.connect(database, timeout=60)
     try:
         started = time.perf_counter()
         with connection:
             connection.execute(
-                "INSERT INTO deliveries (request_pk, user_pk, delivered_at) "
-                "SELECT -1, user_pk, datetime('now') "
+                "INSERT INTO fanout_deliveries (request_pk, user_pk, delivered_at) "
+                "SELECT ?, user_pk, datetime('now') "
                 "FROM friendships WHERE channel_pk = ? AND status = 'following'",
-                (channel_pk,),
+                (BASELINE_KEY, channel_pk),
             )
         elapsed = time.perf_counter() - started
         with connection:
-            connection.execute("DELETE FROM deliveries WHERE request_pk = -1")
+            connection.execute(
+                "DELETE FROM fanout_deliveries WHERE request_pk = ?", (BASELINE_KEY,)
+            )
         return elapsed
     finally:
         connection.close()
@@ -97,7 +103,7 @@ def main() -> None:
                 response.raise_for_status()
                 return response.headers["x-line-request-id"]
 
-            # A warm-up broadcast; the baseline's rows carry request key -1, which no request has.
+            # A warm-up broadcast; the baseline's rows carry a request key that no request has.
             wait_delivered(database, broadcast())
             base_times, kizuna_times = [], []
             for _ in range(args.rounds):

@@ -8,8 +8,9 @@ from sqlalchemy import ColumnElement, and_, not_, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.audience.repository import AudienceRepository, audience_key
+from app.delivery.repository import recipients_of_request
 from app.kit.errors import BadRequest, ErrorDetail
-from app.models import Audience, AudienceMember, AudienceStatus, Delivery, Friendship, User
+from app.models import Audience, AudienceMember, AudienceStatus, Friendship, User
 
 AGES = {f"age_{n}": n for n in range(15, 75, 5)}
 PERIODS = {"day_7": 7, "day_30": 30, "day_90": 90, "day_180": 180, "day_365": 365}
@@ -219,10 +220,7 @@ def _recipient_sql(
         )
         return User.user_id.in_(members)
     if kind == "redelivery":
-        received = select(Delivery.user_pk).where(
-            Delivery.request_pk == request_keys[value["requestId"]]
-        )
-        return Friendship.user_pk.in_(received)
+        return Friendship.user_pk.in_(recipients_of_request(request_keys[value["requestId"]]))
     if kind == "operator":
         return _operator_sql(value, lambda item: _recipient_sql(item, request_keys, audience_keys))
     raise ValueError(f"unresolved recipient type {kind}")

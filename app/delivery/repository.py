@@ -1,9 +1,9 @@
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    CompoundSelect,
     and_,
     case,
     delete,
@@ -12,14 +12,17 @@ from sqlalchemy import (
     literal,
     select,
     text,
+    union_all,
     update,
 )
 from sqlalchemy.engine import CursorResult
+from sqlalchemy.sql import Subquery
 
 from app.kit.repository import Repository
 from app.models import (
     Delivery,
     DeliveryBatch,
+    FanoutDelivery,
     Friendship,
     FriendshipStatus,
     MessageRequest,
@@ -29,6 +32,7 @@ from app.models import (
     SendKind,
     User,
 )
+from app.models.message import FANOUT_KINDS, FANOUT_REQUEST
 
 # Only sends that reach friends count toward the monthly quota; replies are free, and so are the
 # manager's greeting, auto-replies and test sends (step messages count, as on the platform).
@@ -215,15 +219,16 @@ class DeliveryRepository(Repository):
         *,
         needs_users: bool,
     ) -> int:
+        table = FanoutDelivery if request.kind in FANOUT_KINDS else Delivery
         chosen = select(
             literal(request.id),
             Friendship.user_pk,
-            literal(now, type_=Delivery.__table__.c.delivered_at.type),
+            literal(now, type_=table.__table__.c.delivered_at.type),
         ).where(_followers(request.channel_pk), Friendship.id.between(lo, hi), condition)
         if needs_users:
             chosen = chosen.join(User, User.id == Friendship.user_pk)
         result = await self.session.execute(
-            insert(Delivery).from_select(["request_pk", "user_pk", "delivered_at"], chosen)
+            insert(table).from_select(["request_pk", "user_pk", "delivered_at"], chosen)
         )
         return _rowcount(result)
 
@@ -243,18 +248,84 @@ class DeliveryRepository(Repository):
 
     async def inbox(
         self, channel_pk: int, user_pk: int, after: datetime | None
-    ) -> Sequence[tuple[Delivery, MessageRequest]]:
-        """Oldest first: by delivery time, then by the order the requests were accepted."""
-        query = (
+    ) -> list[tuple[Delivery | FanoutDelivery, MessageRequest]]:
+        """Oldest first: by delivery time, then by the order the requests were accepted.
+
+        The user's own deliveries come by the user's key; fan-outs by visiting the channel's
+        fan-out requests (few) and looking the user up in each.
+        """
+        direct = (
             select(Delivery, MessageRequest)
             .join(MessageRequest, MessageRequest.id == Delivery.request_pk)
             .where(Delivery.user_pk == user_pk, MessageRequest.channel_pk == channel_pk)
-            .order_by(Delivery.delivered_at, Delivery.request_pk)
+        )
+        fanned = (
+            select(FanoutDelivery, MessageRequest)
+            .join(
+                FanoutDelivery,
+                and_(
+                    FanoutDelivery.request_pk == MessageRequest.id,
+                    FanoutDelivery.user_pk == user_pk,
+                ),
+            )
+            .where(MessageRequest.channel_pk == channel_pk, FANOUT_REQUEST)
         )
         if after is not None:
-            query = query.where(Delivery.delivered_at > after)
-        rows = await self.session.execute(query)
-        return [(row[0], row[1]) for row in rows]
+            direct = direct.where(Delivery.delivered_at > after)
+            fanned = fanned.where(FanoutDelivery.delivered_at > after)
+        rows: list[tuple[Delivery | FanoutDelivery, MessageRequest]] = []
+        for query in (direct, fanned):
+            rows.extend((row[0], row[1]) for row in await self.session.execute(query))
+        return sorted(rows, key=lambda row: (row[0].delivered_at, row[0].request_pk))
+
+    async def reached_one_on_one_since(
+        self, channel_pk: int, user_pk: int, since: datetime
+    ) -> bool:
+        """Whether any message of the channel reached the user's one-on-one chat since then."""
+        direct = (
+            select(Delivery.request_pk)
+            .join(MessageRequest, MessageRequest.id == Delivery.request_pk)
+            .where(
+                Delivery.user_pk == user_pk,
+                Delivery.delivered_at >= since,
+                MessageRequest.channel_pk == channel_pk,
+                MessageRequest.group_pk.is_(None),
+                MessageRequest.room_pk.is_(None),
+            )
+            .limit(1)
+        )
+        fanned = (
+            select(FanoutDelivery.request_pk)
+            .join(MessageRequest, MessageRequest.id == FanoutDelivery.request_pk)
+            .where(
+                FanoutDelivery.user_pk == user_pk,
+                FanoutDelivery.delivered_at >= since,
+                MessageRequest.channel_pk == channel_pk,
+                FANOUT_REQUEST,
+            )
+            .limit(1)
+        )
+        for query in (direct, fanned):
+            if await self.session.scalar(query) is not None:
+                return True
+        return False
+
+
+def every_delivery() -> Subquery:
+    """Both tables of deliveries as one (request_pk, user_pk, delivered_at): for counting and
+    checking, not for hot paths, which query the table that holds their kind."""
+    return union_all(
+        select(Delivery.request_pk, Delivery.user_pk, Delivery.delivered_at),
+        select(FanoutDelivery.request_pk, FanoutDelivery.user_pk, FanoutDelivery.delivered_at),
+    ).subquery("every_delivery")
+
+
+def recipients_of_request(request_pk: int) -> CompoundSelect[tuple[int]]:
+    """The users an earlier request reached, from whichever table holds its kind."""
+    return union_all(
+        select(Delivery.user_pk).where(Delivery.request_pk == request_pk),
+        select(FanoutDelivery.user_pk).where(FanoutDelivery.request_pk == request_pk),
+    )
 
 
 def _followers(channel_pk: int) -> ColumnElement[bool]:

@@ -71,6 +71,7 @@ from app.models.membership import MembershipCurrency, MembershipPlan, Membership
 from app.models.message import (
     Delivery,
     DeliveryBatch,
+    FanoutDelivery,
     MessageRequest,
     Phase,
     ReplyToken,
@@ -128,6 +129,7 @@ __all__ = [
     "EngagementKind",
     "EventMode",
     "EventState",
+    "FanoutDelivery",
     "Friendship",
     "FriendshipEvent",
     "FriendshipEventKind",

@@ -2,7 +2,18 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TextClause,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, BigIntKey, IntKeyMixin, UTCDateTime, str_enum
@@ -24,6 +35,19 @@ class SendKind(enum.StrEnum):
     SATISFACTION = "satisfaction"  # the account satisfaction survey (outside the quota)
 
 
+# The sends that reach a channel's followers in batches, recorded in `FanoutDelivery`.
+FANOUT_KINDS = (SendKind.BROADCAST, SendKind.NARROWCAST)
+
+
+def _is_fanout(column: str) -> TextClause:
+    # Written out, not bound: the planner must match a query's condition to the partial index.
+    return text(f"{column} IN (" + ", ".join(f"'{kind.value}'" for kind in FANOUT_KINDS) + ")")
+
+
+# A request that is a fan-out, as a condition for queries on message_requests.
+FANOUT_REQUEST = _is_fanout("message_requests.kind")
+
+
 class Phase(enum.StrEnum):
     WAITING = "waiting"
     SENDING = "sending"
@@ -35,7 +59,18 @@ class MessageRequest(IntKeyMixin, Base):
     """One accepted send: its messages, its target and its progress."""
 
     __tablename__ = "message_requests"
-    __table_args__ = (Index("ix_message_requests_channel_accepted", "channel_pk", "accepted_at"),)
+    __table_args__ = (
+        Index("ix_message_requests_channel_accepted", "channel_pk", "accepted_at"),
+        # A user's inbox visits the channel's fan-outs (few, each reaching many); partial, so
+        # that pushes, the bulk of the requests, add no entry to it.
+        Index(
+            "ix_message_requests_channel_fanout",
+            "channel_pk",
+            "id",
+            postgresql_where=_is_fanout("kind"),
+            sqlite_where=_is_fanout("kind"),
+        ),
+    )
 
     channel_pk: Mapped[int] = mapped_column(
         BigIntKey, ForeignKey("channels.id", ondelete="CASCADE")
@@ -66,13 +101,12 @@ class MessageRequest(IntKeyMixin, Base):
 
 
 class Delivery(Base):
-    """One recipient of one request.
+    """One user reached by a push, reply, LINE notification message or multicast.
 
-    Built for INSERT..SELECT of a million rows in a couple of seconds, so as narrow as it can
-    be: the key is (user, request), which is also the inbox's index and a second guard on
-    exactly-once; no surrogate id (a sequence call per row), no channel (the request has it),
-    no foreign key (its per-row check more than doubles the cost), and on Postgres a BRIN index
-    for the request, whose keys only grow.
+    Kept narrow for the push hot path: keyed by (user, request), which is the inbox's index; no
+    surrogate id (a sequence call per row), no channel (the request has it), no foreign key
+    (its per-row check more than doubles the cost), and on Postgres a BRIN index for the
+    request, whose keys only grow.
     """
 
     __tablename__ = "deliveries"
@@ -80,6 +114,24 @@ class Delivery(Base):
 
     user_pk: Mapped[int] = mapped_column(BigIntKey, primary_key=True, autoincrement=False)
     request_pk: Mapped[int] = mapped_column(BigIntKey, primary_key=True, autoincrement=False)
+    delivered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class FanoutDelivery(Base):
+    """One follower reached by a broadcast or narrowcast (`FANOUT_KINDS`).
+
+    A fan-out writes up to millions of rows at once, so its rows are keyed by (request, user):
+    the request is the newest, and the index only grows where the batches write, where a
+    (user, request) key would put a new entry on every page of the index (measured: a million
+    rows in 1.1-1.2 s against 1.9-2.3 s). A user's inbox finds them through the channel's
+    fan-out requests, which are few. Exactly-once comes from each batch marking itself done in
+    its insert's transaction; the key is a second guard.
+    """
+
+    __tablename__ = "fanout_deliveries"
+
+    request_pk: Mapped[int] = mapped_column(BigIntKey, primary_key=True, autoincrement=False)
+    user_pk: Mapped[int] = mapped_column(BigIntKey, primary_key=True, autoincrement=False)
     delivered_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

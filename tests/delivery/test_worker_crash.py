@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from app.kit.db import create_engine, create_session_maker
 from app.kit.migrate import run_migrations
-from app.models import Delivery, DeliveryBatch, MessageRequest
+from app.models import DeliveryBatch, FanoutDelivery, MessageRequest
 from tests.support import services as svc
 from tests.support.control import Control
 from tests.support.live import LiveServer
@@ -66,7 +66,7 @@ async def progress(url: str) -> tuple[int, int, dict[int, int]]:
             done = await session.scalar(select(func.count()).where(DeliveryBatch.done.is_(True)))
             total = await session.scalar(select(func.count()).select_from(DeliveryBatch))
             rows = await session.execute(
-                select(Delivery.user_pk, func.count()).group_by(Delivery.user_pk)
+                select(FanoutDelivery.user_pk, func.count()).group_by(FanoutDelivery.user_pk)
             )
             return int(done or 0), int(total or 0), {r[0]: r[1] for r in rows}
     finally:

@@ -9,16 +9,15 @@ from sqlalchemy.engine import CursorResult
 
 from app.api.chat.service import one_to_one
 from app.control.users.repository import UserRepository
+from app.delivery.repository import DeliveryRepository
 from app.kit.errors import Conflict
 from app.kit.uow import UnitOfWork
 from app.models import (
     Channel,
     ChannelStatus,
     ChatMode,
-    Delivery,
     EventMode,
     LinkToken,
-    MessageRequest,
     User,
     UserMessage,
 )
@@ -106,19 +105,9 @@ class ChatControlService:
         Read from the deliveries rather than written on every send, so that push, the hot
         path, does not pay for the loading animation.
         """
-        found = await self.session.scalar(
-            select(Delivery.request_pk)
-            .join(MessageRequest, MessageRequest.id == Delivery.request_pk)
-            .where(
-                Delivery.user_pk == user.id,
-                Delivery.delivered_at >= since,
-                MessageRequest.channel_pk == channel.id,
-                MessageRequest.group_pk.is_(None),
-                MessageRequest.room_pk.is_(None),
-            )
-            .limit(1)
+        return await DeliveryRepository(self.session).reached_one_on_one_since(
+            channel.id, user.id, since
         )
-        return found is not None
 
     # --- account linking ------------------------------------------------------------------
 

@@ -18,9 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.api.insight.service import AREA_NAMES
+from app.delivery.repository import every_delivery
 from app.models import (
     Channel,
-    Delivery,
     Friendship,
     FriendshipEvent,
     FriendshipStatus,
@@ -308,10 +308,11 @@ async def test_deliveries_per_date_count_the_recipients_of_each_kind_of_send(
 ) -> None:
     async with session_maker() as session:
         pk = await _channel_pk(session, channel)
+        deliveries = every_delivery()
         rows = (
             await session.execute(
                 select(MessageRequest.kind, MessageRequest.accepted_at)
-                .join(Delivery, Delivery.request_pk == MessageRequest.id)
+                .join(deliveries, deliveries.c.request_pk == MessageRequest.id)
                 .where(MessageRequest.channel_pk == pk)
             )
         ).all()

@@ -20,7 +20,9 @@ from linebot.v3.messaging import (
     NarrowcastProgressResponse,
     NarrowcastRequest,
     OperatorDemographicFilter,
+    PushMessageRequest,
     RedeliveryRecipient,
+    ShowLoadingAnimationRequest,
     SubscriptionPeriodDemographicFilter,
     TextMessage,
 )
@@ -28,7 +30,8 @@ from linebot.v3.messaging.exceptions import ApiException
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.models import Delivery, Friendship, FriendshipStatus, MessageRequest, User
+from app.delivery.repository import every_delivery
+from app.models import Friendship, FriendshipStatus, MessageRequest, User
 from tests.support.control import ChannelInfo, Control
 from tests.support.live import LiveServer
 from tests.support.sdk import messaging_config
@@ -46,9 +49,10 @@ async def copies_per_user(
     session_maker: async_sessionmaker[AsyncSession], request_id: str | None = None
 ) -> Counter[str]:
     async with session_maker() as session:
-        query = select(User.user_id).join(Delivery, Delivery.user_pk == User.id)
+        deliveries = every_delivery()
+        query = select(User.user_id).join(deliveries, deliveries.c.user_pk == User.id)
         if request_id is not None:
-            query = query.join(MessageRequest, MessageRequest.id == Delivery.request_pk).where(
+            query = query.join(MessageRequest, MessageRequest.id == deliveries.c.request_pk).where(
                 MessageRequest.request_id == request_id
             )
         return Counter((await session.scalars(query)).all())
@@ -104,6 +108,58 @@ class TestBroadcast:
         copies = await copies_per_user(session_maker)
         assert len(copies) == 300 and set(copies.values()) == {1}
         assert blocker not in copies
+
+    def test_a_users_inbox_holds_pushes_and_fan_outs_oldest_first(
+        self, api: MessagingApi, server: LiveServer, control: Control, channel: ChannelInfo
+    ) -> None:
+        alice, bob = control.user("Alice"), control.user("Bob")
+        for user in (alice, bob):
+            control.follow(channel, user)
+        elsewhere = control.channel("Elsewhere")
+        control.follow(elsewhere, alice)
+
+        def say(text: str) -> list[TextMessage]:
+            return [TextMessage(text=text)]
+
+        api.push_message(PushMessageRequest(to=alice, messages=say("one")))
+        api.broadcast(BroadcastRequest(messages=say("two")))
+        control.wait_for_jobs()
+        server.services.clock.advance(timedelta(seconds=1))
+        api.push_message(PushMessageRequest(to=alice, messages=say("three")))
+        api.multicast(MulticastRequest(to=[alice, bob], messages=say("four")))
+        control.wait_for_jobs()
+        with ApiClient(messaging_config(server.base_url, elsewhere.access_token)) as client:
+            MessagingApi(client).broadcast(BroadcastRequest(messages=say("not here")))
+        control.wait_for_jobs()
+
+        def inbox(user: str) -> list[tuple[str, str]]:
+            return [(i["message"]["text"], i["via"]) for i in control.inbox(channel, user)]
+
+        assert inbox(alice) == [
+            ("one", "push"),
+            ("two", "broadcast"),
+            ("three", "push"),
+            ("four", "multicast"),
+        ]
+        assert inbox(bob) == [("two", "broadcast"), ("four", "multicast")]
+        # Cleared, the inbox shows only what came after.
+        control.http.delete(f"/_kizuna/channels/{channel.channel_id}/users/{alice}/inbox")
+        server.services.clock.advance(timedelta(seconds=1))
+        api.broadcast(BroadcastRequest(messages=say("five")))
+        control.wait_for_jobs()
+        assert inbox(alice) == [("five", "broadcast")]
+
+    def test_a_broadcast_ends_the_loading_animation(
+        self, api: MessagingApi, server: LiveServer, control: Control, channel: ChannelInfo
+    ) -> None:
+        friend = control.user("Waiting")
+        control.follow(channel, friend)
+        chat = f"/_kizuna/channels/{channel.channel_id}/users/{friend}/chat"
+        api.show_loading_animation(ShowLoadingAnimationRequest(chat_id=friend, loading_seconds=60))
+        assert control.http.get(chat).json()["loading"] is True
+        api.broadcast(BroadcastRequest(messages=HELLO))
+        control.wait_for_jobs()
+        assert control.http.get(chat).json()["loading"] is False
 
     @pytest.mark.asyncio
     async def test_async_client_and_no_followers(

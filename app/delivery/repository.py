@@ -4,12 +4,15 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
+    Select,
     and_,
     case,
     delete,
+    exists,
     func,
     insert,
     literal,
+    or_,
     select,
     text,
     union_all,
@@ -318,6 +321,18 @@ def every_delivery() -> Subquery:
         select(Delivery.request_pk, Delivery.user_pk, Delivery.delivered_at),
         select(FanoutDelivery.request_pk, FanoutDelivery.user_pk, FanoutDelivery.delivered_at),
     ).subquery("every_delivery")
+
+
+def delivered_to(request_pk: int, user_pk: int) -> Select[tuple[bool]]:
+    """Whether a request reached a user, whichever table holds its kind (a keyed probe each)."""
+    return select(
+        or_(
+            exists().where(Delivery.user_pk == user_pk, Delivery.request_pk == request_pk),
+            exists().where(
+                FanoutDelivery.request_pk == request_pk, FanoutDelivery.user_pk == user_pk
+            ),
+        )
+    )
 
 
 def recipients_of_request(request_pk: int) -> CompoundSelect[tuple[int]]:

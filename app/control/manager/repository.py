@@ -23,6 +23,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult
 
+from app.delivery.repository import every_delivery
 from app.kit.repository import Repository
 from app.models import (
     Campaign,
@@ -142,8 +143,10 @@ class ManagerRepository(Repository):
                 select(func.count(), func.max(ManagerRequest.sent_at)).where(scope)
             )
         ).one()
+        # Broadcasts and narrowcasts land in the fan-out table, the rest in deliveries.
+        both = every_delivery()
         delivered = await self.session.scalar(
-            select(func.count()).select_from(Delivery).where(Delivery.request_pk.in_(requests))
+            select(func.count()).select_from(both).where(both.c.request_pk.in_(requests))
         )
 
         async def engaged(kind: EngagementKind) -> tuple[int, int]:

@@ -2,8 +2,9 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
+from app.delivery.repository import delivered_to
 from app.kit.repository import Repository
-from app.models import Delivery, MessageRequest, Survey, SurveyAnswer, SurveyKind
+from app.models import MessageRequest, Survey, SurveyAnswer, SurveyKind
 
 
 class SurveyRepository(Repository):
@@ -33,7 +34,7 @@ class SurveyRepository(Repository):
         return await self.session.get(MessageRequest, request_pk)
 
     async def received(self, request_pk: int, user_pk: int) -> bool:
-        return await self.session.get(Delivery, (user_pk, request_pk)) is not None
+        return bool(await self.session.scalar(delivered_to(request_pk, user_pk)))
 
     async def answer_of(self, survey_pk: int, user_pk: int) -> SurveyAnswer | None:
         return await self.session.scalar(

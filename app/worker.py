@@ -7,8 +7,10 @@ from arq.connections import RedisSettings
 from arq.worker import func
 
 from app.config import Settings
+from app.kit.queue import ArqQueue
 from app.kit.services import Services
 from app.tasks import JOBS
+from app.webhook.dispatch import dispatcher
 
 
 async def on_shutdown(ctx: dict[str, Any]) -> None:
@@ -25,6 +27,11 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
     async def on_startup(ctx: dict[str, Any]) -> None:
         services = await Services.start(settings, use_arq=True)
         ctx.update(services.job_context())
+        if isinstance(services.queue, ArqQueue):
+            services.queue.listen(services.job_context())
+        if services.fast_lane is not None:
+            # Sweeps at once (what a dead worker left), then every few seconds.
+            dispatcher(services).start()
         # Whatever a crashed worker left half done is picked up at once, not after a timeout.
         await services.queue.enqueue("reconcile_deliveries")
 

@@ -57,7 +57,10 @@ class Services:
             )
         arq = settings.redis_url is not None if use_arq is None else use_arq
         if arq and settings.redis_url:
-            services.queue = await ArqQueue.connect(settings.redis_url, settings.queue_name)
+            # Wake-ups skip arq where a sweep on the fast lane finds what a lost one left.
+            services.queue = await ArqQueue.connect(
+                settings.redis_url, settings.queue_name, wake_ups=services.fast_lane is not None
+            )
         else:
             services.queue = InProcessQueue(services.job_context())
         if settings.redis_url:
@@ -79,6 +82,10 @@ class Services:
         await self.rate_counter.reset()
 
     async def close(self) -> None:
+        if self.fast_lane is not None:
+            # What runs on the lane (the webhook dispatcher) finishes or gives back its work
+            # while the queue, the HTTP client and the pool are still there.
+            await self.fast_lane.close_kept()
         await self.queue.close()
         if self._http is not None:
             await self._http.close()

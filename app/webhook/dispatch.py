@@ -24,7 +24,7 @@ import aiohttp
 import asyncpg
 
 from app.kit.db import transaction
-from app.kit.queue import InProcessQueue, job
+from app.kit.queue import InProcessQueue, wake_up
 from app.kit.services import Services
 from app.models import Channel, EventState, WebhookAttempt
 from app.webhook.repository import AttemptRow, WebhookLane, WebhookRepository
@@ -202,7 +202,7 @@ def _fate(
     return EventState.FAILED, None
 
 
-@job
+@wake_up
 async def dispatch_webhooks(ctx: dict[str, Any], channel_pk: int) -> int:
     """Send a channel's due events until none is left (safe to run twice)."""
     services: Services = ctx["services"]
@@ -242,6 +242,8 @@ CHAIN_REQUESTS = 16
 CHAIN_BUDGET = STALE_CLAIM / 2
 # How often a dispatcher looks for channels with work and no job (a worker that died).
 SWEEP_EVERY = 5.0
+# How long closing waits for the requests in flight (beyond the webhook timeout) and their log.
+CLOSE_GRACE = 5.0
 
 
 @dataclass(frozen=True)
@@ -365,9 +367,13 @@ class Dispatcher:
         self._runner: asyncio.Task[None] | None = None
         self._swept_at = -math.inf
         self._recorder = _Recorder(lane)
+        self._closing = False
+        self._persistent = False  # runs while idle too, sweeping (a worker's)
 
     async def dispatch(self, channel_pk: int) -> int:
         """Wake for a channel; answers the events sent while this job kept it."""
+        if self._closing:
+            return 0  # the events stay pending: the next dispatcher's sweep finds them
         self.wake(channel_pk)
         kept = self._keepers.get(channel_pk)
         if kept is not None and not kept.done():  # a keeper cancelled (timed out) keeps nothing
@@ -382,7 +388,32 @@ class Dispatcher:
         self._dirty.add(channel_pk)
         self._start()
 
+    def start(self) -> None:
+        """Run from now on, idle or not (a worker's): sweep at once, then every SWEEP_EVERY."""
+        self._persistent = True
+        self._start()
+
+    async def aclose(self) -> None:
+        """Stop claiming: the requests in flight finish and are logged, and the events claimed
+        but not yet sent go back to pending, uncounted, for another dispatcher to send."""
+        self._closing = True
+        self._wake.set()
+        deadline = self.services.settings.webhook_timeout_seconds + CLOSE_GRACE
+        started = asyncio.get_running_loop().time()
+        # The runner first: a claim it is making hands its chains to senders made meanwhile.
+        for tasks in ([self._runner], list(self._senders.values()), [self._recorder.task]):
+            running = [task for task in tasks if task is not None and not task.done()]
+            if not running:
+                continue
+            left = max(deadline - (asyncio.get_running_loop().time() - started), 0.1)
+            _, late = await asyncio.wait(running, timeout=left)
+            for task in late:
+                task.cancel()  # their unlogged events go back after STALE_CLAIM
+            await asyncio.gather(*late, return_exceptions=True)
+
     def _start(self) -> None:
+        if self._closing:
+            return
         self._wake.set()
         if self._runner is None or self._runner.done():
             self._runner = asyncio.create_task(self._run(), name="webhook-dispatcher")
@@ -416,13 +447,13 @@ class Dispatcher:
     async def _run(self) -> None:
         error: BaseException | None = None
         try:
-            while True:
+            while not self._closing:
                 # Also while running: a loop kept busy for long still finds what a dead
-                # dispatcher left (and what woke nobody).
+                # dispatcher left (and what woke nobody). A persistent one sweeps while idle.
                 await self._sweep()
                 ready = self._ready()
                 if not ready:
-                    if not self._dirty and not self._senders:
+                    if not self._persistent and not self._dirty and not self._senders:
                         return
                     self._wake.clear()
                     with contextlib.suppress(TimeoutError):
@@ -437,7 +468,8 @@ class Dispatcher:
             # Whoever still waits hears why; the next job starts a new loop.
             for channel_pk in list(self._keepers):
                 if channel_pk not in self._senders:
-                    self._release(channel_pk, error or RuntimeError("the dispatcher stopped"))
+                    stopped = error or RuntimeError("the dispatcher stopped")
+                    self._release(channel_pk, None if self._closing else stopped)
 
     async def _sweep(self) -> None:
         loop = asyncio.get_running_loop()
@@ -521,7 +553,10 @@ class Dispatcher:
         finally:
             del self._senders[channel_pk]
             self._queued.pop(channel_pk, None)
-            if error is None:
+            if self._closing:
+                self._held.pop(channel_pk, None)
+                self._release(channel_pk, error)
+            elif error is None:
                 if not self._held.get(channel_pk):
                     self._held.pop(channel_pk, None)
                 self._dirty.add(channel_pk)
@@ -539,9 +574,10 @@ class Dispatcher:
         schedule = services.settings.redelivery_schedule
         delays: set[float] = set()
         for n, request in enumerate(chain.requests):
-            # The first always goes: a chain claimed behind another is still well within
-            # STALE_CLAIM, and every chain then moves its channel on by one request at least.
-            if n and loop.time() > chain.deadline:
+            # The first always goes (unless closing): a chain claimed behind another is still
+            # well within STALE_CLAIM, and every chain then moves its channel on by one
+            # request at least.
+            if self._closing or (n and loop.time() > chain.deadline):
                 # Chains claimed behind this one go back too, or they would overtake the events
                 # it gives back and the channel's order would break.
                 given_back = [k for r in chain.requests[n:] for k in r.keys]
@@ -587,7 +623,7 @@ class _Recorder:
         self.lane = lane
         self._rows: list[tuple[_Chain, AttemptRow]] = []
         self._waiters: list[asyncio.Future[None]] = []
-        self._task: asyncio.Task[None] | None = None
+        self.task: asyncio.Task[None] | None = None
 
     def add(self, chain: _Chain, row: AttemptRow) -> None:
         self._rows.append((chain, row))
@@ -603,8 +639,8 @@ class _Recorder:
             raise chain.error
 
     def _start(self) -> None:
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._drain(), name="webhook-recorder")
+        if self.task is None or self.task.done():
+            self.task = asyncio.create_task(self._drain(), name="webhook-recorder")
 
     async def _drain(self) -> None:
         while self._rows or self._waiters:

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     import aiohttp
     from redis.asyncio import Redis
 
+    from app.webhook.client import WebhookClient
+
 
 @dataclass
 class Services:
@@ -30,6 +32,7 @@ class Services:
     redis: "Redis | None" = None
     fast_lane: FastLane | None = None
     _http: "aiohttp.ClientSession | None" = None
+    _webhook_client: "WebhookClient | None" = None
 
     async def http(self) -> "aiohttp.ClientSession":
         """The client that calls bots' webhooks, made on first use in the running loop."""
@@ -40,6 +43,14 @@ class Services:
                 connector=aiohttp.TCPConnector(limit=256, limit_per_host=64)
             )
         return self._http
+
+    def webhook_client(self) -> "WebhookClient":
+        """The lean client that calls bots' http:// webhooks (app/webhook/client.py)."""
+        if self._webhook_client is None:
+            from app.webhook.client import WebhookClient
+
+            self._webhook_client = WebhookClient()
+        return self._webhook_client
 
     @classmethod
     async def start(cls, settings: Settings, *, use_arq: bool | None = None) -> "Services":
@@ -87,6 +98,8 @@ class Services:
             # while the queue, the HTTP client and the pool are still there.
             await self.fast_lane.close_kept()
         await self.queue.close()
+        if self._webhook_client is not None:
+            self._webhook_client.close()
         if self._http is not None:
             await self._http.close()
         if self.redis is not None:

@@ -27,6 +27,7 @@ from app.kit.db import transaction
 from app.kit.queue import InProcessQueue, wake_up
 from app.kit.services import Services
 from app.models import Channel, EventState, WebhookAttempt
+from app.webhook.client import BadResponse, ConnectFailed, Disconnected
 from app.webhook.repository import AttemptRow, WebhookLane, WebhookRepository
 from app.webhook.signature import sign
 
@@ -64,6 +65,46 @@ async def post_signed(services: Services, channel: Channel, url: str, body: byte
 
 
 async def _post(services: Services, secret: str, url: str, body: bytes) -> Outcome:
+    client = services.webhook_client()
+    target = client.target(url)
+    if target is None:
+        return await _post_aiohttp(services, secret, url, body)
+    started = time.perf_counter()
+    headers = b"".join((LEAN_HEADERS, b"X-Line-Signature: ", sign(secret, body).encode(), b"\r\n"))
+    try:
+        async with asyncio.timeout(services.settings.webhook_timeout_seconds):
+            answer = await client.post(target, headers, body)
+    except TimeoutError:
+        return _outcome(started, False, 0, "REQUEST_TIMEOUT", "Request timeout", None)
+    except ConnectFailed as exc:
+        return _outcome(started, False, 0, "COULD_NOT_CONNECT", f"Connection failed: {exc}", None)
+    except (Disconnected, BadResponse, OSError) as exc:
+        return _outcome(started, False, 0, "UNCLASSIFIED", f"{type(exc).__name__}: {exc}", None)
+    if 200 <= answer.status < 300:
+        return _outcome(started, True, answer.status, None, None, answer.text)
+    detail = f"The webhook returned an HTTP status code other than 200.({answer.status})"
+    return _outcome(started, False, answer.status, "ERROR_STATUS_CODE", detail, answer.text)
+
+
+LEAN_HEADERS = (
+    f"Content-Type: application/json; charset=utf-8\r\nUser-Agent: {USER_AGENT}\r\n".encode()
+)
+
+
+def _outcome(
+    started: float,
+    success: bool,
+    status: int,
+    reason: str | None,
+    detail: str | None,
+    text: str | None,
+) -> Outcome:
+    return Outcome(
+        success, status, reason, detail, text, int((time.perf_counter() - started) * 1000)
+    )
+
+
+async def _post_aiohttp(services: Services, secret: str, url: str, body: bytes) -> Outcome:
     headers = {
         "Content-Type": "application/json; charset=utf-8",
         "User-Agent": USER_AGENT,

@@ -400,3 +400,30 @@ def test_a_worker_woken_through_redis_sends_and_its_shutdown_leaves_nothing_send
                     worker.wait()
             control.close()
             server.stop()
+
+
+@pytest.mark.asyncio
+async def test_a_claim_holds_its_channels_locks_with_no_stale_claim_to_release(
+    database_url: str,
+) -> None:
+    """The locks keep two dispatchers from claiming one channel at once; they used to be taken
+    only when there was a stale claim to release."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the claim's locks are the fast lane's (Postgres)")
+    from app.webhook.repository import CHANNEL_LOCK_BASE, LOCK_AND_RELEASE_SQL
+
+    services = await Services.start(Settings(DATABASE_URL=database_url), use_arq=False)
+    assert services.fast_lane is not None
+    try:
+        async with services.fast_lane.transaction() as connection:
+            now = datetime.now(UTC)
+            await connection.execute(LOCK_AND_RELEASE_SQL, CHANNEL_LOCK_BASE, [7, 3], now)
+            other = await services.fast_lane.fetch(
+                "SELECT pg_try_advisory_xact_lock($1::bigint + k) AS free FROM unnest($2::int[]) k",
+                CHANNEL_LOCK_BASE,
+                [3, 7, 8],
+            )
+            assert [row["free"] for row in other] == [False, False, True]
+            assert await connection.fetchval("SHOW synchronous_commit") == "off"
+    finally:
+        await services.close()

@@ -118,7 +118,10 @@ class ArqQueue:
     """Sends jobs to arq workers through Redis (the scaled mode).
 
     With `wake_ups` on, jobs registered by `wake_up` go on a Redis list instead, each taken
-    by one of the workers blocked on it (`listen`) the moment it is pushed.
+    by one of the workers blocked on it (`listen`) the moment it is pushed. Enqueuing one does
+    not wait for Redis: the wake-ups of the moment go in one push behind the caller's back,
+    so a busy Redis never holds up the answer to a user (a push that fails is logged; the
+    sweep finds its work).
     """
 
     def __init__(self, pool: "ArqRedis", queue_name: str, *, wake_ups: bool = False) -> None:
@@ -128,6 +131,8 @@ class ArqQueue:
         self.wake_up_key = f"{queue_name}:wake-ups"
         self._listener: asyncio.Task[None] | None = None
         self._running: set[asyncio.Task[None]] = set()
+        self._to_push: dict[str, None] = {}  # wake-ups not yet pushed, once each, in order
+        self._pusher: asyncio.Task[None] | None = None
 
     @classmethod
     async def connect(
@@ -141,14 +146,29 @@ class ArqQueue:
 
     async def enqueue(self, name: str, /, **kwargs: Any) -> None:
         if self._wake_ups and name in WAKE_UPS:
-            key = self.wake_up_key
-            pipeline = self._pool.pipeline(transaction=False)
-            pipeline.rpush(key, json.dumps([name, kwargs], sort_keys=True))
-            pipeline.ltrim(key, -WAKE_UP_BACKLOG, -1)
-            pipeline.expire(key, WAKE_UP_TTL_SECONDS)
-            await pipeline.execute()
+            self._to_push[json.dumps([name, kwargs], sort_keys=True)] = None
+            if self._pusher is None or self._pusher.done():
+                self._pusher = asyncio.create_task(self._push_wake_ups(), name="wake-up pusher")
             return
         await self._pool.enqueue_job(name, _queue_name=self._queue_name, **kwargs)
+
+    async def _push_wake_ups(self) -> None:
+        key = self.wake_up_key
+        while self._to_push:
+            batch, self._to_push = list(self._to_push), {}
+            try:
+                pipeline = self._pool.pipeline(transaction=False)
+                pipeline.rpush(key, *batch)
+                pipeline.ltrim(key, -WAKE_UP_BACKLOG, -1)
+                pipeline.expire(key, WAKE_UP_TTL_SECONDS)
+                await pipeline.execute()
+            except Exception:
+                log.exception("pushing %d wake-ups to Redis failed", len(batch))
+
+    async def flush(self) -> None:
+        """Once every wake-up enqueued so far is pushed (or failed to be)."""
+        while self._pusher is not None and not self._pusher.done():
+            await self._pusher
 
     async def enqueue_in(self, seconds: float, name: str, /, **kwargs: Any) -> None:
         await self._pool.enqueue_job(
@@ -201,6 +221,7 @@ class ArqQueue:
             log.exception("wake-up %s failed", name)
 
     async def close(self) -> None:
+        await self.flush()
         if self._listener is not None:
             self._listener.cancel()
             await asyncio.gather(self._listener, return_exceptions=True)

@@ -35,7 +35,8 @@ class Services:
     _webhook_client: "WebhookClient | None" = None
 
     async def http(self) -> "aiohttp.ClientSession":
-        """The client that calls bots' webhooks, made on first use in the running loop."""
+        """The client that calls bots' https:// webhooks (and other outside HTTP), made on
+        first use in the running loop."""
         if self._http is None or self._http.closed:
             import aiohttp
 

@@ -1,6 +1,7 @@
 """`kizuna`: serve, worker, migrate, seed."""
 
 import asyncio
+import contextlib
 import os
 from typing import Annotated
 
@@ -106,6 +107,12 @@ def worker() -> None:
     except RuntimeError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
+    # The server's loop is uvloop (uvicorn picks it when installed); the worker's was asyncio's
+    # own, which cost the dispatcher about a third more CPU per webhook request.
+    with contextlib.suppress(ImportError):
+        import uvloop
+
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     run_worker(options)
 
 

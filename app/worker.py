@@ -8,8 +8,10 @@ from arq.worker import func
 
 from app.config import Settings
 from app.kit.metrics import serve_worker_metrics
+from app.kit.queue import ArqQueue
 from app.kit.services import Services
 from app.tasks import JOBS
+from app.webhook.dispatch import dispatcher
 
 
 async def on_shutdown(ctx: dict[str, Any]) -> None:
@@ -28,6 +30,11 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
             serve_worker_metrics(settings.worker_metrics_port)
         services = await Services.start(settings, use_arq=True)
         ctx.update(services.job_context())
+        if isinstance(services.queue, ArqQueue):
+            services.queue.listen(services.job_context())
+        if services.fast_lane is not None:
+            # Sweeps at once (what a dead worker left), then every few seconds.
+            dispatcher(services).start()
         # Whatever a crashed worker left half done is picked up at once, not after a timeout.
         await services.queue.enqueue("reconcile_deliveries")
 

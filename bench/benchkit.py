@@ -66,3 +66,9 @@ def describe(name: str, rows: int, times: list[float]) -> str:
         f"{name}: median {median:.2f} s ({rows / median:,.0f} rows/s) "
         f"{[round(t, 2) for t in times]}"
     )
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -76,5 +76,13 @@ class FastLane:
         kept: Kept = self._kept[name]
         return kept
 
+    async def close_kept(self) -> None:
+        """Close the kept objects that have an `aclose`, newest first."""
+        for kept in reversed(list(self._kept.values())):
+            closer = getattr(kept, "aclose", None)
+            if closer is not None:
+                await closer()
+
     async def close(self) -> None:
+        await self.close_kept()
         await self.pool.close()

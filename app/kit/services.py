@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     import aiohttp
     from redis.asyncio import Redis
 
+    from app.webhook.client import WebhookClient
+
 
 @dataclass
 class Services:
@@ -30,9 +32,11 @@ class Services:
     redis: "Redis | None" = None
     fast_lane: FastLane | None = None
     _http: "aiohttp.ClientSession | None" = None
+    _webhook_client: "WebhookClient | None" = None
 
     async def http(self) -> "aiohttp.ClientSession":
-        """The client that calls bots' webhooks, made on first use in the running loop."""
+        """The client that calls bots' https:// webhooks (and other outside HTTP), made on
+        first use in the running loop."""
         if self._http is None or self._http.closed:
             import aiohttp
 
@@ -40,6 +44,14 @@ class Services:
                 connector=aiohttp.TCPConnector(limit=256, limit_per_host=64)
             )
         return self._http
+
+    def webhook_client(self) -> "WebhookClient":
+        """The lean client that calls bots' http:// webhooks (app/webhook/client.py)."""
+        if self._webhook_client is None:
+            from app.webhook.client import WebhookClient
+
+            self._webhook_client = WebhookClient()
+        return self._webhook_client
 
     @classmethod
     async def start(cls, settings: Settings, *, use_arq: bool | None = None) -> "Services":
@@ -57,7 +69,10 @@ class Services:
             )
         arq = settings.redis_url is not None if use_arq is None else use_arq
         if arq and settings.redis_url:
-            services.queue = await ArqQueue.connect(settings.redis_url, settings.queue_name)
+            # Wake-ups skip arq where a sweep on the fast lane finds what a lost one left.
+            services.queue = await ArqQueue.connect(
+                settings.redis_url, settings.queue_name, wake_ups=services.fast_lane is not None
+            )
         else:
             services.queue = InProcessQueue(
                 services.job_context(), shutdown_seconds=settings.shutdown_seconds
@@ -81,7 +96,13 @@ class Services:
         await self.rate_counter.reset()
 
     async def close(self) -> None:
+        if self.fast_lane is not None:
+            # What runs on the lane (the webhook dispatcher) finishes or gives back its work
+            # while the queue, the HTTP client and the pool are still there.
+            await self.fast_lane.close_kept()
         await self.queue.close()
+        if self._webhook_client is not None:
+            self._webhook_client.close()
         if self._http is not None:
             await self._http.close()
         if self.redis is not None:

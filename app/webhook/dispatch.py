@@ -25,9 +25,10 @@ import asyncpg
 
 from app.kit.db import transaction
 from app.kit.metrics import observe_webhook
-from app.kit.queue import InProcessQueue, job
+from app.kit.queue import InProcessQueue, wake_up
 from app.kit.services import Services
 from app.models import Channel, EventState, WebhookAttempt
+from app.webhook.client import BadResponse, ConnectFailed, Disconnected
 from app.webhook.repository import AttemptRow, WebhookLane, WebhookRepository
 from app.webhook.signature import sign
 
@@ -65,6 +66,52 @@ async def post_signed(services: Services, channel: Channel, url: str, body: byte
 
 
 async def _post(services: Services, secret: str, url: str, body: bytes) -> Outcome:
+    outcome = await _send(services, secret, url, body)
+    observe_webhook(outcome.reason, outcome.latency_ms)
+    return outcome
+
+
+async def _send(services: Services, secret: str, url: str, body: bytes) -> Outcome:
+    client = services.webhook_client()
+    target = client.target(url)
+    if target is None:
+        return await _post_aiohttp(services, secret, url, body)
+    started = time.perf_counter()
+    headers = b"".join((LEAN_HEADERS, b"X-Line-Signature: ", sign(secret, body).encode(), b"\r\n"))
+    try:
+        async with asyncio.timeout(services.settings.webhook_timeout_seconds):
+            answer = await client.post(target, headers, body)
+    except TimeoutError:
+        return _outcome(started, False, 0, "REQUEST_TIMEOUT", "Request timeout", None)
+    except ConnectFailed as exc:
+        return _outcome(started, False, 0, "COULD_NOT_CONNECT", f"Connection failed: {exc}", None)
+    except (Disconnected, BadResponse, OSError) as exc:
+        return _outcome(started, False, 0, "UNCLASSIFIED", f"{type(exc).__name__}: {exc}", None)
+    if 200 <= answer.status < 300:
+        return _outcome(started, True, answer.status, None, None, answer.text)
+    detail = f"The webhook returned an HTTP status code other than 200.({answer.status})"
+    return _outcome(started, False, answer.status, "ERROR_STATUS_CODE", detail, answer.text)
+
+
+LEAN_HEADERS = (
+    f"Content-Type: application/json; charset=utf-8\r\nUser-Agent: {USER_AGENT}\r\n".encode()
+)
+
+
+def _outcome(
+    started: float,
+    success: bool,
+    status: int,
+    reason: str | None,
+    detail: str | None,
+    text: str | None,
+) -> Outcome:
+    return Outcome(
+        success, status, reason, detail, text, int((time.perf_counter() - started) * 1000)
+    )
+
+
+async def _post_aiohttp(services: Services, secret: str, url: str, body: bytes) -> Outcome:
     headers = {
         "Content-Type": "application/json; charset=utf-8",
         "User-Agent": USER_AGENT,
@@ -76,9 +123,7 @@ async def _post(services: Services, secret: str, url: str, body: bytes) -> Outco
     def outcome(
         success: bool, status: int, reason: str | None, detail: str | None, text: str | None
     ) -> Outcome:
-        latency_ms = int((time.perf_counter() - started) * 1000)
-        observe_webhook(reason, latency_ms)
-        return Outcome(success, status, reason, detail, text, latency_ms)
+        return _outcome(started, success, status, reason, detail, text)
 
     try:
         async with (await services.http()).post(
@@ -203,7 +248,7 @@ def _fate(
     return EventState.FAILED, None
 
 
-@job
+@wake_up
 async def dispatch_webhooks(ctx: dict[str, Any], channel_pk: int) -> int:
     """Send a channel's due events until none is left (safe to run twice)."""
     services: Services = ctx["services"]
@@ -243,6 +288,8 @@ CHAIN_REQUESTS = 16
 CHAIN_BUDGET = STALE_CLAIM / 2
 # How often a dispatcher looks for channels with work and no job (a worker that died).
 SWEEP_EVERY = 5.0
+# How long closing waits for the requests in flight (beyond the webhook timeout) and their log.
+CLOSE_GRACE = 5.0
 
 
 @dataclass(frozen=True)
@@ -366,9 +413,13 @@ class Dispatcher:
         self._runner: asyncio.Task[None] | None = None
         self._swept_at = -math.inf
         self._recorder = _Recorder(lane)
+        self._closing = False
+        self._persistent = False  # runs while idle too, sweeping (a worker's)
 
     async def dispatch(self, channel_pk: int) -> int:
         """Wake for a channel; answers the events sent while this job kept it."""
+        if self._closing:
+            return 0  # the events stay pending: the next dispatcher's sweep finds them
         self.wake(channel_pk)
         kept = self._keepers.get(channel_pk)
         if kept is not None and not kept.done():  # a keeper cancelled (timed out) keeps nothing
@@ -383,7 +434,32 @@ class Dispatcher:
         self._dirty.add(channel_pk)
         self._start()
 
+    def start(self) -> None:
+        """Run from now on, idle or not (a worker's): sweep at once, then every SWEEP_EVERY."""
+        self._persistent = True
+        self._start()
+
+    async def aclose(self) -> None:
+        """Stop claiming: the requests in flight finish and are logged, and the events claimed
+        but not yet sent go back to pending, uncounted, for another dispatcher to send."""
+        self._closing = True
+        self._wake.set()
+        deadline = self.services.settings.webhook_timeout_seconds + CLOSE_GRACE
+        started = asyncio.get_running_loop().time()
+        # The runner first: a claim it is making hands its chains to senders made meanwhile.
+        for tasks in ([self._runner], list(self._senders.values()), [self._recorder.task]):
+            running = [task for task in tasks if task is not None and not task.done()]
+            if not running:
+                continue
+            left = max(deadline - (asyncio.get_running_loop().time() - started), 0.1)
+            _, late = await asyncio.wait(running, timeout=left)
+            for task in late:
+                task.cancel()  # their unlogged events go back after STALE_CLAIM
+            await asyncio.gather(*late, return_exceptions=True)
+
     def _start(self) -> None:
+        if self._closing:
+            return
         self._wake.set()
         if self._runner is None or self._runner.done():
             self._runner = asyncio.create_task(self._run(), name="webhook-dispatcher")
@@ -417,13 +493,13 @@ class Dispatcher:
     async def _run(self) -> None:
         error: BaseException | None = None
         try:
-            while True:
+            while not self._closing:
                 # Also while running: a loop kept busy for long still finds what a dead
-                # dispatcher left (and what woke nobody).
+                # dispatcher left (and what woke nobody). A persistent one sweeps while idle.
                 await self._sweep()
                 ready = self._ready()
                 if not ready:
-                    if not self._dirty and not self._senders:
+                    if not self._persistent and not self._dirty and not self._senders:
                         return
                     self._wake.clear()
                     with contextlib.suppress(TimeoutError):
@@ -438,7 +514,8 @@ class Dispatcher:
             # Whoever still waits hears why; the next job starts a new loop.
             for channel_pk in list(self._keepers):
                 if channel_pk not in self._senders:
-                    self._release(channel_pk, error or RuntimeError("the dispatcher stopped"))
+                    stopped = error or RuntimeError("the dispatcher stopped")
+                    self._release(channel_pk, None if self._closing else stopped)
 
     async def _sweep(self) -> None:
         loop = asyncio.get_running_loop()
@@ -522,7 +599,10 @@ class Dispatcher:
         finally:
             del self._senders[channel_pk]
             self._queued.pop(channel_pk, None)
-            if error is None:
+            if self._closing:
+                self._held.pop(channel_pk, None)
+                self._release(channel_pk, error)
+            elif error is None:
                 if not self._held.get(channel_pk):
                     self._held.pop(channel_pk, None)
                 self._dirty.add(channel_pk)
@@ -540,9 +620,10 @@ class Dispatcher:
         schedule = services.settings.redelivery_schedule
         delays: set[float] = set()
         for n, request in enumerate(chain.requests):
-            # The first always goes: a chain claimed behind another is still well within
-            # STALE_CLAIM, and every chain then moves its channel on by one request at least.
-            if n and loop.time() > chain.deadline:
+            # The first always goes (unless closing): a chain claimed behind another is still
+            # well within STALE_CLAIM, and every chain then moves its channel on by one
+            # request at least.
+            if self._closing or (n and loop.time() > chain.deadline):
                 # Chains claimed behind this one go back too, or they would overtake the events
                 # it gives back and the channel's order would break.
                 given_back = [k for r in chain.requests[n:] for k in r.keys]
@@ -588,7 +669,7 @@ class _Recorder:
         self.lane = lane
         self._rows: list[tuple[_Chain, AttemptRow]] = []
         self._waiters: list[asyncio.Future[None]] = []
-        self._task: asyncio.Task[None] | None = None
+        self.task: asyncio.Task[None] | None = None
 
     def add(self, chain: _Chain, row: AttemptRow) -> None:
         self._rows.append((chain, row))
@@ -604,8 +685,8 @@ class _Recorder:
             raise chain.error
 
     def _start(self) -> None:
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._drain(), name="webhook-recorder")
+        if self.task is None or self.task.done():
+            self.task = asyncio.create_task(self._drain(), name="webhook-recorder")
 
     async def _drain(self) -> None:
         while self._rows or self._waiters:

@@ -82,15 +82,24 @@ class WebhookRepository(Repository):
 # Same key as `lock_channel`, so the ORM path and the lane exclude each other on a channel.
 CHANNEL_LOCK_BASE = 0x4B5A0000
 
+# The claim commits without waiting for the WAL flush (2.3 ms p50, 12 ms p99 measured on the
+# shared machine, on the path from a user action to its webhook). A Postgres crash may then
+# forget the last claims: those events are sent again, as at-least-once delivery allows (bots
+# deduplicate by webhookEventId); the events themselves were written durably before.
 LOCK_AND_RELEASE_SQL = """
 WITH locked AS MATERIALIZED (
     -- Locks are taken in key order: two dispatchers with overlapping channels never deadlock.
-    SELECT channel_pk, pg_advisory_xact_lock($1::bigint + channel_pk)
+    SELECT channel_pk, pg_advisory_xact_lock($1::bigint + channel_pk),
+        set_config('synchronous_commit', 'off', true)
     FROM (SELECT DISTINCT unnest($2::bigint[]) AS channel_pk ORDER BY 1) AS input
+), released AS (
+    UPDATE webhook_events SET state = 'pending'
+    WHERE channel_pk IN (SELECT channel_pk FROM locked)
+        AND state = 'sending' AND claimed_at < $3::timestamptz
 )
-UPDATE webhook_events SET state = 'pending'
-WHERE channel_pk IN (SELECT channel_pk FROM locked)
-    AND state = 'sending' AND claimed_at < $3::timestamptz
+-- Read whole here: as the update's join alone, the locks were taken only when it found a
+-- stale claim to release (a join with no outer row never reads its inner side).
+SELECT count(*) FROM locked
 """
 
 # Per channel: nothing in flight but what the claiming dispatcher holds itself ($4, it sends

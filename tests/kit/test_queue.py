@@ -15,7 +15,7 @@ from app.control.channels.service import ChannelService
 from app.kit.clock import Clock
 from app.kit.db import transaction
 from app.kit.ids import IdFactory
-from app.kit.queue import ArqQueue, InProcessQueue
+from app.kit.queue import WAKE_UPS, ArqQueue, InProcessQueue
 from app.kit.services import Services
 from app.models import AccessToken
 from app.worker import worker_settings
@@ -122,3 +122,60 @@ async def test_in_process_delayed_jobs_run_later_and_close_cancels_the_rest() ->
     assert ran == ["soon"]
     await queue.close()
     assert not queue._timers  # the hour-away job was cancelled, not left to fire later
+
+
+@pytest.mark.asyncio
+async def test_arq_wake_ups_go_on_their_list_and_a_listening_worker_runs_them_once() -> None:
+    svc.require("redis")
+    from app.webhook import dispatch  # registers dispatch_webhooks as a wake-up
+
+    assert "dispatch_webhooks" in WAKE_UPS and "purge_dead_tokens" not in WAKE_UPS
+    name = f"kizuna:test:{uuid.uuid4().hex}"
+    queue = await ArqQueue.connect(svc.REDIS_URL, name, wake_ups=True)
+    woken: list[int] = []
+    done = asyncio.Event()
+
+    async def dispatch_webhooks(ctx: dict[str, object], channel_pk: int) -> None:
+        assert ctx["services"] == "the worker's"
+        woken.append(channel_pk)
+        if channel_pk == 3:
+            done.set()
+
+    try:
+        for channel_pk in (1, 2, 1, 1, 2):
+            await queue.enqueue(dispatch.dispatch_webhooks.__name__, channel_pk=channel_pk)
+        await queue.enqueue("purge_dead_tokens")
+        await queue.flush()
+        redis = queue._pool
+        # Pushed behind the callers' backs, the same one once.
+        assert await redis.lrange(queue.wake_up_key, 0, -1) == [
+            b'["dispatch_webhooks", {"channel_pk": 1}]',
+            b'["dispatch_webhooks", {"channel_pk": 2}]',
+        ]
+        assert await redis.zcard(name) == 1  # the ordinary job went to arq, as before
+        # Another server pushes the same one meanwhile: it runs once with the others.
+        await redis.rpush(queue.wake_up_key, b'["dispatch_webhooks", {"channel_pk": 2}]')
+        queue.listen({"services": "the worker's"}, {"dispatch_webhooks": dispatch_webhooks})
+        await asyncio.sleep(0)  # the listener takes what was pushed before it listened
+        await queue.enqueue("dispatch_webhooks", channel_pk=3)  # and what comes after
+        await asyncio.wait_for(done.wait(), timeout=10)
+        assert woken == [1, 2, 3]
+        assert await redis.llen(queue.wake_up_key) == 0
+    finally:
+        await queue._pool.delete(name, queue.wake_up_key)
+        await queue.close()
+
+
+@pytest.mark.asyncio
+async def test_arq_without_wake_ups_sends_them_as_jobs() -> None:
+    svc.require("redis")
+    name = f"kizuna:test:{uuid.uuid4().hex}"
+    queue = await ArqQueue.connect(svc.REDIS_URL, name)
+    try:
+        await queue.enqueue("dispatch_webhooks", channel_pk=1)
+        await queue.flush()
+        assert await queue._pool.zcard(name) == 1
+        assert await queue._pool.llen(queue.wake_up_key) == 0
+    finally:
+        await queue._pool.delete(name)
+        await queue.close()

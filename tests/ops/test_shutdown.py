@@ -68,7 +68,9 @@ def test_sigterm_to_serve_finishes_the_fan_out_in_flight(tmp_path: Path) -> None
     assert all(e["requestId"] for e in access)
     assert any("shutdown" in e["message"].lower() for e in entries)
     with sqlite3.connect(data / "kizuna.db") as connection:
-        copies = connection.execute("SELECT count(*), count(DISTINCT user_pk) FROM deliveries")
+        copies = connection.execute(
+            "SELECT count(*), count(DISTINCT user_pk) FROM fanout_deliveries"
+        )
         assert copies.fetchone() == (1500, 1500)
 
 

@@ -1,9 +1,17 @@
 """The dispatcher under load: many channels and events, dispatchers racing, order per user."""
 
 import asyncio
-from collections.abc import Iterator
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,9 +19,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
+from app.kit.db import create_engine, create_session_maker
+from app.kit.migrate import run_migrations
 from app.kit.services import Services
 from app.models import Channel, EventState, WebhookAttempt, WebhookEvent
 from app.webhook import dispatch
+from tests.support import services as svc
 from tests.support.bot import BotServer
 from tests.support.control import ChannelInfo, Control
 from tests.support.live import LiveServer
@@ -236,3 +247,183 @@ def test_packs_are_what_successive_claims_would_send() -> None:
     assert dispatch._packs([again, first, again, first, first], 3) == [[0, 2], [1, 3, 4]]
     assert dispatch._packs([first, again, again], 1) == [[0], [1], [2]]
     assert dispatch._packs([], 3) == []
+
+
+@pytest.mark.asyncio
+async def test_closing_finishes_the_request_in_flight_and_gives_the_rest_back(
+    database_url: str,
+    server: LiveServer,
+    control: Control,
+    bots: list[BotServer],
+    session_maker: async_sessionmaker[AsyncSession],
+) -> None:
+    """A worker shut down mid-send leaves nothing `sending`: what was in flight is logged, what
+    was claimed and unsent is pending again, its attempt uncounted."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the dispatcher is the fast lane's (Postgres)")
+    (channel,) = _listening(control, bots, 1)
+    (bot,) = bots
+    holding, release = threading.Event(), threading.Event()
+
+    def hold(_event: Any) -> None:
+        holding.set()
+        release.wait(timeout=30)
+
+    bot.on_event = hold
+    written = await _outbox(session_maker, [channel], per_channel=5, users=1)
+    settings = Settings(
+        DATABASE_URL=database_url, KIZUNA_DEMO_CHANNEL=False, KIZUNA_WEBHOOK_MAX_EVENTS="1"
+    )
+    services = await Services.start(settings, use_arq=False)
+    try:
+        async with session_maker() as session:
+            key = await session.scalar(
+                select(Channel.id).where(Channel.channel_id == channel.channel_id)
+            )
+        assert key is not None
+        dispatcher = dispatch.dispatcher(services)
+        dispatcher.wake(key)
+        assert await asyncio.to_thread(holding.wait, 30)
+        closing = asyncio.create_task(services.close())
+        await asyncio.sleep(0.05)
+        assert not closing.done()  # it waits for the request in flight
+        release.set()
+        await asyncio.wait_for(closing, timeout=30)
+        assert await dispatcher.dispatch(key) == 0  # closed: it takes no more work
+    finally:
+        release.set()
+        await services.close()
+
+    assert [int(event.message.text) for event in bot.events] == written[channel.channel_id][:1]
+    async with session_maker() as session:
+        rows = (await session.execute(select(WebhookEvent.state, WebhookEvent.attempts))).all()
+        logged = list(await session.scalars(select(WebhookAttempt.success)))
+    assert sorted(rows) == sorted([(EventState.SENT, 1)] + [(EventState.PENDING, 0)] * 4)
+    assert logged == [True]
+
+
+async def _states(url: str) -> dict[str, tuple[EventState, int]]:
+    """Each message event's state and attempts, by its text."""
+    engine = create_engine(url)
+    try:
+        async with create_session_maker(engine)() as session:
+            rows = await session.execute(
+                select(WebhookEvent.payload, WebhookEvent.state, WebhookEvent.attempts)
+            )
+            return {
+                payload["message"]["text"]: (state, attempts)
+                for payload, state, attempts in rows.all()
+                if payload["type"] == "message"
+            }
+    finally:
+        await engine.dispose()
+
+
+def _worker(env: dict[str, str], log: Path) -> "subprocess.Popen[bytes]":
+    with log.open("ab") as output:
+        return subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "worker"],
+            env={**os.environ, **env},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def _until(condition: Callable[[], bool], what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout} s: {what}")
+        time.sleep(0.02)
+
+
+def test_a_worker_woken_through_redis_sends_and_its_shutdown_leaves_nothing_sending(
+    tmp_path: Path, bots: list[BotServer]
+) -> None:
+    svc.require("redis")
+    svc.require("postgres")
+    with svc.temporary_postgres_database() as url:
+        run_migrations(url)
+        env = {
+            "DATABASE_URL": url,
+            "REDIS_URL": svc.REDIS_URL,
+            "KIZUNA_QUEUE_NAME": f"kizuna:test:{uuid.uuid4().hex}",
+            "KIZUNA_WEBHOOK_MAX_EVENTS": "1",
+            "KIZUNA_DEMO_CHANNEL": "false",
+        }
+        server = LiveServer(
+            url, REDIS_URL=env["REDIS_URL"], KIZUNA_QUEUE_NAME=env["KIZUNA_QUEUE_NAME"]
+        ).start()
+        control = Control(server.base_url)
+        workers: list[subprocess.Popen[bytes]] = []
+        holding, release = threading.Event(), threading.Event()
+        try:
+            (channel,) = _listening(control, bots, 1)
+            (bot,) = bots
+
+            def hold(event: Any) -> None:
+                if getattr(getattr(event, "message", None), "text", None) == "hold":
+                    holding.set()
+                    release.wait(timeout=30)
+
+            bot.on_event = hold
+            user = control.user()
+            control.follow(channel, user)
+            workers.append(_worker(env, tmp_path / "worker.log"))
+            control.say(channel, user, {"type": "text", "text": "hi"})
+            _until(lambda: any(getattr(e, "message", None) for e in bot.events), "hi arrives")
+
+            for text in ("hold", "a", "b"):
+                control.say(channel, user, {"type": "text", "text": text})
+            _until(holding.is_set, "the bot holds a request")
+            workers[0].send_signal(signal.SIGINT)
+            time.sleep(0.2)  # the worker is shutting down, its request still in flight
+            release.set()
+            assert workers[0].wait(timeout=30) == 0
+            states = asyncio.run(_states(url))
+            assert states["hold"] == (EventState.SENT, 1)  # finished, logged
+            assert states["a"] == states["b"] == (EventState.PENDING, 0)  # given back
+
+            # The next worker's first sweep sends what the last one gave back, in order.
+            workers.append(_worker(env, tmp_path / "worker.log"))
+            _until(lambda: len(bot.events) == 5, "a and b arrive")
+            texts = [e.message.text for e in bot.events if getattr(e, "message", None)]
+            assert texts == ["hi", "hold", "a", "b"]
+            # The bot has them before their attempts are logged.
+            _until(lambda: len(control.webhook_attempts(channel)) == 5, "every attempt logged")
+            assert all(a["success"] for a in control.webhook_attempts(channel))
+        finally:
+            release.set()
+            for worker in workers:
+                if worker.poll() is None:
+                    worker.kill()
+                    worker.wait()
+            control.close()
+            server.stop()
+
+
+@pytest.mark.asyncio
+async def test_a_claim_holds_its_channels_locks_with_no_stale_claim_to_release(
+    database_url: str,
+) -> None:
+    """The locks keep two dispatchers from claiming one channel at once; they used to be taken
+    only when there was a stale claim to release."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the claim's locks are the fast lane's (Postgres)")
+    from app.webhook.repository import CHANNEL_LOCK_BASE, LOCK_AND_RELEASE_SQL
+
+    services = await Services.start(Settings(DATABASE_URL=database_url), use_arq=False)
+    assert services.fast_lane is not None
+    try:
+        async with services.fast_lane.transaction() as connection:
+            now = datetime.now(UTC)
+            await connection.execute(LOCK_AND_RELEASE_SQL, CHANNEL_LOCK_BASE, [7, 3], now)
+            other = await services.fast_lane.fetch(
+                "SELECT pg_try_advisory_xact_lock($1::bigint + k) AS free FROM unnest($2::int[]) k",
+                CHANNEL_LOCK_BASE,
+                [3, 7, 8],
+            )
+            assert [row["free"] for row in other] == [False, False, True]
+            assert await connection.fetchval("SHOW synchronous_commit") == "off"
+    finally:
+        await services.close()

@@ -1,13 +1,16 @@
 """HTTP behaviour every response shares: request ids, body limits and LINE's error bodies."""
 
+import json
 import logging
 import uuid
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request, params
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.kit import logging as logging_context
@@ -37,6 +40,13 @@ def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = No
 
 class _BodyTooLarge(BaseException):
     """Raised from `receive`; a BaseException so no framework layer turns it into a 400."""
+
+
+class _NulInBody(BaseException):
+    """Raised from `receive` on a body holding U+0000, which Postgres cannot store in text."""
+
+    def __init__(self, prop: str) -> None:
+        self.prop = prop
 
 
 # The control plane (simulated users' media) and audience uploads by file (1.5 million ids,
@@ -82,15 +92,31 @@ class LineHttpMiddleware:
             await _too_large(limit)(scope, receive, send_with_id)
             return
 
+        nul = _nul_in_target(scope)
+        if nul is not None:
+            await _nul_refused(scope, *nul)(scope, receive, send_with_id)
+            return
+
         received = 0
+        # JSON and form bodies are kept (by reference, as they pass) until the last chunk, so
+        # one holding a NUL is refused naming its property before the app sees the end of it.
+        kind = _text_body_kind(scope)
+        chunks: list[bytes] = []
 
         async def counting_receive() -> Message:
             nonlocal received
             message = await receive()
             if message["type"] == "http.request":
-                received += len(message.get("body", b""))
+                chunk = message.get("body", b"")
+                received += len(chunk)
                 if received > limit:
                     raise _BodyTooLarge
+                if kind is not None:
+                    chunks.append(chunk)
+                    if not message.get("more_body", False):
+                        prop = _nul_in_body(kind, b"".join(chunks))
+                        if prop is not None:
+                            raise _NulInBody(prop)
             return message
 
         try:
@@ -98,6 +124,9 @@ class LineHttpMiddleware:
         except _BodyTooLarge:
             if not started:
                 await _too_large(limit)(scope, receive, send_with_id)
+        except _NulInBody as refused:
+            if not started:
+                await _nul_refused(scope, "body", refused.prop)(scope, receive, send_with_id)
         except Exception as exc:
             if database_unavailable(exc):
                 log.warning("the database is unavailable: %s: %s", type(exc).__name__, exc)
@@ -116,6 +145,98 @@ def crash_response(exc: Exception) -> JSONResponse:
     if database_unavailable(exc):
         return _json(503, {"message": DATABASE_UNAVAILABLE}, {"Retry-After": "1"})
     return _json(500, {"message": "Internal server error"})
+
+
+NUL = "\x00"
+NUL_MESSAGE = "May not contain the NUL character (U+0000)"
+OAUTH_PREFIXES = ("/v2/oauth/", "/oauth2/")
+
+
+def _nul_in_target(scope: Scope) -> tuple[str, str] | None:
+    """(where, property) of a NUL in the path or the query string, if any."""
+    path: str = scope.get("path", "")
+    if NUL in path:
+        return "path", _path_parameter_with_nul(scope)
+    query: bytes = scope.get("query_string", b"")
+    if b"%00" in query or b"\x00" in query:
+        for key, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+            if NUL in key or NUL in value:
+                return "query", key.replace(NUL, "")
+    return None
+
+
+def _path_parameter_with_nul(scope: Scope) -> str:
+    # Matched against the documented path templates: rare, and independent of how the
+    # framework nests its routers.
+    openapi = getattr(scope.get("app"), "openapi", None)
+    if openapi is not None:
+        for template in openapi()["paths"]:
+            matched = compile_path(template)[0].match(scope.get("path", ""))
+            if matched is not None:
+                for name, value in matched.groupdict().items():
+                    if NUL in value:
+                        return name
+    return "path"
+
+
+def _text_body_kind(scope: Scope) -> str | None:
+    if scope.get("method") not in JSON_METHODS:
+        return None
+    for name, value in scope.get("headers", []):
+        if name == b"content-type":
+            if b"json" in value:
+                return "json"
+            if b"x-www-form-urlencoded" in value:
+                return "form"
+            return None
+    return None
+
+
+def _nul_in_body(kind: str, body: bytes) -> str | None:
+    """The property of the first string holding a NUL, or None (also for bodies that are not
+    well-formed: the route reports those as it always does)."""
+    if kind == "form":
+        if b"%00" not in body and b"\x00" not in body:
+            return None
+        for key, value in parse_qsl(body.decode("latin-1"), keep_blank_values=True):
+            if NUL in key or NUL in value:
+                return key.replace(NUL, "")
+        return None
+    if b"\\u0000" not in body:
+        return None
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return None
+    return _nul_property(document, "")
+
+
+def _nul_property(value: Any, path: str) -> str | None:
+    if isinstance(value, str):
+        return (path or "body") if NUL in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            child = f"{path}.{key}" if path else str(key)
+            if NUL in key:
+                return child.replace(NUL, "")
+            found = _nul_property(item, child)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _nul_property(item, f"{path}[{index}]")
+            if found is not None:
+                return found
+    return None
+
+
+def _nul_refused(scope: Scope, where: str, prop: str) -> JSONResponse:
+    if scope.get("path", "").startswith(OAUTH_PREFIXES):
+        return _json(400, OAuthError("invalid_request", f"{prop}: {NUL_MESSAGE}").to_wire())
+    detail = ErrorDetail(NUL_MESSAGE, prop)
+    if where == "body":
+        return _json(400, body_errors([detail]).to_wire())
+    return _json(400, BadRequest(f"The {where} parameter, {prop}, is invalid", [detail]).to_wire())
 
 
 def _content_length(scope: Scope) -> int | None:

@@ -135,3 +135,85 @@ def test_a_bad_request_stores_nothing(server: LiveServer, channel: ChannelInfo) 
     response = httpx.post(f"{server.base_url}/_kizuna/channels", json={"name": ""})
     assert response.status_code == 400
     assert httpx.get(f"{server.base_url}/_kizuna/channels").json() == before
+
+
+class TestNulCharacters:
+    """Postgres cannot store U+0000 in text: every way one can arrive is refused with LINE's
+    400 naming the property, on both backends alike, and nothing is stored."""
+
+    def test_in_a_json_body_the_property_is_named(
+        self, server: LiveServer, channel: ChannelInfo
+    ) -> None:
+        alice = httpx.post(f"{server.base_url}/_kizuna/users", json={"displayName": "A"}).json()
+        # Split so the escape straddles two chunks of the body.
+        body = (
+            b'{"to": "' + alice["userId"].encode() + b'", "messages": [{"type": "text", '
+            b'"text": "ok"}, {"type": "text", "text": "bad \\u00',
+            b'00 text"}]}',
+        )
+        response = httpx.post(
+            f"{server.base_url}/v2/bot/message/push",
+            content=iter(body),
+            headers={
+                "Content-Type": "application/json",
+                "Authorization": f"Bearer {channel.access_token}",
+            },
+        )
+        assert (response.status_code, response.json()) == (
+            400,
+            {
+                "message": "The request body has 1 error(s)",
+                "details": [
+                    {
+                        "message": "May not contain the NUL character (U+0000)",
+                        "property": "messages[1].text",
+                    }
+                ],
+            },
+        )
+
+    def test_an_escaped_backslash_before_u0000_is_not_a_nul(self, server: LiveServer) -> None:
+        response = httpx.post(
+            f"{server.base_url}/_kizuna/users",
+            content=b'{"displayName": "a\\\\u0000"}',
+            headers={"Content-Type": "application/json"},
+        )
+        assert response.status_code == 201
+        assert response.json()["displayName"] == "a\\u0000"
+
+    def test_in_the_path_and_the_query_the_parameter_is_named(
+        self, server: LiveServer, channel: ChannelInfo
+    ) -> None:
+        auth = {"Authorization": f"Bearer {channel.access_token}"}
+        response = httpx.get(f"{server.base_url}/v2/bot/profile/U%00", headers=auth)
+        assert (response.status_code, response.json()["details"]) == (
+            400,
+            [{"message": "May not contain the NUL character (U+0000)", "property": "userId"}],
+        )
+        response = httpx.get(
+            f"{server.base_url}/v2/bot/insight/message/event?requestId=a%00", headers=auth
+        )
+        assert (response.status_code, response.json()["details"]) == (
+            400,
+            [{"message": "May not contain the NUL character (U+0000)", "property": "requestId"}],
+        )
+
+    def test_token_endpoints_answer_in_the_oauth_shape(self, server: LiveServer) -> None:
+        response = httpx.post(
+            f"{server.base_url}/v2/oauth/accessToken",
+            data={"grant_type": "client_credentials", "client_id": "1\x00", "client_secret": "s"},
+        )
+        assert (response.status_code, response.json()) == (
+            400,
+            {
+                "error": "invalid_request",
+                "error_description": "client_id: May not contain the NUL character (U+0000)",
+            },
+        )
+
+    def test_nothing_is_stored(self, server: LiveServer, channel: ChannelInfo) -> None:
+        before = httpx.get(f"{server.base_url}/_kizuna/channels").json()
+        response = httpx.post(f"{server.base_url}/_kizuna/channels", json={"name": "a\u0000"})
+        assert response.status_code == 400
+        assert response.json()["details"][0]["property"] == "name"
+        assert httpx.get(f"{server.base_url}/_kizuna/channels").json() == before

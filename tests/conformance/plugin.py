@@ -6,8 +6,10 @@ that breaks the spec fails. The session ends with the operations exercised and v
 """
 
 import json
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,18 +46,66 @@ def line_responses_match_the_spec() -> Iterator[None]:
         pytest.fail(_failure(problems, "answered during this test"))
 
 
+# Under pytest-xdist each worker keeps its own ledger and hands its report to the controller,
+# which prints (and writes) the reports merged.
+WORKER_REPORTS: list[dict[str, Any]] = []
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     late = spec.LEDGER.check_pending()
     if late and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
-    path = session.config.getoption("--conformance-report")
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["kizuna_conformance"] = spec.LEDGER.report()
+
+
+def pytest_testnodedown(node: Any, error: object) -> None:
+    report = getattr(node, "workeroutput", {}).get("kizuna_conformance")
+    if report is not None:
+        WORKER_REPORTS.append(report)
+
+
+def merged(reports: list[dict[str, Any]]) -> dict[str, Any]:
+    """One report from several workers' (the same shape as `Ledger.report`)."""
+    exercised: dict[tuple[str, str], dict[str, Any]] = {}
+    for report in reports:
+        for entry in report["exercised"]:
+            key = (entry["spec"], entry["operation"])
+            into = exercised.setdefault(
+                key, {**entry, "responses": 0, "validated": 0, "statuses": Counter()}
+            )
+            into["responses"] += entry["responses"]
+            into["validated"] += entry["validated"]
+            into["statuses"].update(entry["statuses"])
+    outside: Counter[str] = Counter()
+    for report in reports:
+        outside.update(report["outside_the_spec"])
+    names = set(exercised)
+    every = {(e["spec"], e["operation"]) for r in reports for e in r["not_exercised"]} | names
+    return {
+        "responses": sum(r["responses"] for r in reports),
+        "validated": sum(r["validated"] for r in reports),
+        "violations": [v for r in reports for v in r["violations"]],
+        "exercised": [
+            {**exercised[key], "statuses": dict(sorted(exercised[key]["statuses"].items()))}
+            for key in sorted(exercised)
+        ],
+        "not_exercised": [
+            {"spec": spec_file, "operation": label} for spec_file, label in sorted(every - names)
+        ],
+        "outside_the_spec": dict(sorted(outside.items())),
+    }
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    report = merged(WORKER_REPORTS) if WORKER_REPORTS else spec.LEDGER.report()
+    path = config.getoption("--conformance-report")
     if path:
-        Path(path).write_text(json.dumps(spec.LEDGER.report(), indent=2) + "\n")
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    report = spec.LEDGER.report()
+        Path(path).write_text(json.dumps(report, indent=2) + "\n")
     if not report["responses"]:
         return
     write = terminalreporter.write_line

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 from pydantic import AnyHttpUrl, Field, StringConstraints
 
-from app.models import AppType, ChatMode, FriendshipStatus, Gender, QuotaType
+from app.models import AppType, ChatMode, FriendshipStatus, Gender, QuotaType, User
 from app.schemas.base import WireModel
 from app.schemas.urls import WebhookUrl
 
@@ -72,6 +72,21 @@ class UserView(WireModel):
     area: str | None = None
     app_type: AppType | None = None
     phone_number: str | None = None
+
+
+def user_view(user: User) -> UserView:
+    return UserView(
+        user_id=user.user_id,
+        display_name=user.display_name,
+        picture_url=user.picture_url,
+        status_message=user.status_message,
+        language=user.language,
+        gender=user.gender,
+        age=user.age,
+        area=user.area,
+        app_type=user.app_type,
+        phone_number=user.phone_number,
+    )
 
 
 class FriendshipView(WireModel):

@@ -1,12 +1,11 @@
 from datetime import datetime
 from typing import Any
 
+from app.control.schemas import UserView
 from app.models import (
-    AppType,
     AudienceJobStatus,
     AudienceStatus,
     FriendshipStatus,
-    Gender,
     Phase,
     RichMenuBatchPhase,
     SendKind,
@@ -85,16 +84,9 @@ class ProgressView(WireModel):
     audience_uploads: list[AudienceUploadProgress]
 
 
-class ConsoleUser(WireModel):
-    user_id: str
-    display_name: str
-    picture_url: str | None
-    status_message: str | None
-    language: str | None
-    gender: Gender | None
-    age: int | None
-    area: str | None
-    app_type: AppType | None
+class ConsoleUser(UserView):
+    """A user with their friendship of the channel."""
+
     status: FriendshipStatus
     followed_at: datetime
     since: datetime

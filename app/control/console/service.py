@@ -19,6 +19,7 @@ from app.control.console.schemas import (
     UserPage,
 )
 from app.control.messages.service import InboxService
+from app.control.schemas import user_view
 from app.control.users.repository import UserRepository
 from app.delivery.service import PLATFORM_TZ
 from app.kit.clock import Clock
@@ -138,15 +139,7 @@ class ConsoleService:
             total=total,
             users=[
                 ConsoleUser(
-                    user_id=user.user_id,
-                    display_name=user.display_name,
-                    picture_url=user.picture_url,
-                    status_message=user.status_message,
-                    language=user.language,
-                    gender=user.gender,
-                    age=user.age,
-                    area=user.area,
-                    app_type=user.app_type,
+                    **user_view(user).model_dump(),
                     status=friendship.status,
                     followed_at=friendship.followed_at,
                     since=friendship.since,

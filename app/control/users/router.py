@@ -10,27 +10,13 @@ from app.control.schemas import (
     CreateUserRequest,
     FriendshipView,
     UserView,
+    user_view,
 )
 from app.deps import UowDep
 from app.models import Channel, Friendship, User
 from app.webhook.events import EventService
 
 router = APIRouter(tags=["control: users"])
-
-
-def _user_view(user: User) -> UserView:
-    return UserView(
-        user_id=user.user_id,
-        display_name=user.display_name,
-        picture_url=user.picture_url,
-        status_message=user.status_message,
-        language=user.language,
-        gender=user.gender,
-        age=user.age,
-        area=user.area,
-        app_type=user.app_type,
-        phone_number=user.phone_number,
-    )
 
 
 def _friendship_view(
@@ -67,12 +53,12 @@ async def create_user(body: CreateUserRequest, users: UserServiceDep) -> UserVie
         app_type=body.app_type,
         phone_number=body.phone_number,
     )
-    return _user_view(user)
+    return user_view(user)
 
 
 @router.get("/users/{userId}", response_model=UserView, response_model_exclude_none=True)
 async def get_user(userId: str, users: UserServiceDep) -> UserView:
-    return _user_view(await users.get(userId))
+    return user_view(await users.get(userId))
 
 
 @router.post(

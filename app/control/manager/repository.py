@@ -431,6 +431,16 @@ class ManagerRepository(Repository):
         )
         return list(rows)
 
+    async def cancel_send(self, send_pk: int) -> bool:
+        """Cancels the send if it is still scheduled: False if the schedule took it first."""
+        result = await self.session.execute(
+            update(ManagerSend)
+            .where(ManagerSend.id == send_pk, ManagerSend.status == SendStatus.SCHEDULED)
+            .values(status=SendStatus.CANCELLED)
+            .execution_options(synchronize_session=False)
+        )
+        return _rowcount(result) == 1
+
     async def claim_send(self, send_pk: int) -> ManagerSend | None:
         """The scheduled send, taken by this transaction; None if another run took it."""
         result = await self.session.execute(

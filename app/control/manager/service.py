@@ -573,10 +573,12 @@ class ManagerService:
         return send
 
     async def cancel(self, send: ManagerSend) -> None:
-        if send.status != SendStatus.SCHEDULED:
-            raise Conflict(f"Send {send.send_id} is {send.status.value}: only a scheduled one")
-        send.status = SendStatus.CANCELLED
-        await self.uow.session.flush()
+        # Conditional, as the schedule's claim is: of the two, exactly one wins.
+        if send.status == SendStatus.SCHEDULED and await self.repo.cancel_send(send.id):
+            send.status = SendStatus.CANCELLED
+            return
+        await self.uow.session.refresh(send)
+        raise Conflict(f"Send {send.send_id} is {send.status.value}: only a scheduled one")
 
     async def send_requests(self, send: ManagerSend) -> list[tuple[ManagerRequest, MessageRequest]]:
         return await self.repo.requests_of(ManagerSource.SEND, send.id)

@@ -109,6 +109,9 @@ class Step(IntKeyMixin, Base):
     )
     days: Mapped[int] = mapped_column(Integer)
     messages: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    # Every entry that entered at or before this was sent the step or passed over: a beat
+    # reads only the entries that became due since (None: none handled yet).
+    due_through: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ScenarioEntry(Base):

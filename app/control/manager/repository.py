@@ -459,11 +459,23 @@ def _at_type(table: Any = ScenarioEntry) -> Any:
 
 
 def _due_entry(step: Step, now: datetime) -> ColumnElement[bool]:
-    done = select(StepDelivery.user_pk).where(StepDelivery.step_pk == step.id)
-    return and_(
-        ScenarioEntry.entered_at <= now - timedelta(days=step.days),
-        not_(ScenarioEntry.user_pk.in_(done)),
+    """Entries that became due to `step` by `now` and are not done: only those past the step's
+    watermark (a clock moved back past it reads them all once more)."""
+    cutoff = due_cutoff(step, now)
+    done = (
+        select(StepDelivery.user_pk)
+        .where(StepDelivery.step_pk == step.id, StepDelivery.user_pk == ScenarioEntry.user_pk)
+        .exists()
     )
+    condition = and_(ScenarioEntry.entered_at <= cutoff, not_(done))
+    if step.due_through is not None and step.due_through <= cutoff:
+        condition = and_(condition, ScenarioEntry.entered_at > step.due_through)
+    return condition
+
+
+def due_cutoff(step: Step, now: datetime) -> datetime:
+    """Entries that entered at or before this are due to `step` at `now`."""
+    return now - timedelta(days=step.days)
 
 
 def _rowcount(result: Any) -> int:

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from sqlalchemy import true
 
-from app.control.manager.repository import Figures, ManagerRepository
+from app.control.manager.repository import Figures, ManagerRepository, due_cutoff
 from app.delivery.narrowcast import TargetParser, resolve_audiences, target_condition
 from app.delivery.service import NarrowcastService, SendService
 from app.kit.errors import (
@@ -417,6 +417,7 @@ class ManagerService:
         due = await self.repo.count_due(step, self.channel.id, now, condition)
         if due == 0:
             await self._pass_over(step, now)
+            step.due_through = due_cutoff(step, now)
             return 0
         sender = self.sender()
         reach = await sender.step_reach(step.messages, due)
@@ -440,6 +441,7 @@ class ManagerService:
                 await self.uow.session.delete(request)  # another run got there first
             await self.uow.session.flush()
         await self._pass_over(step, now)
+        step.due_through = due_cutoff(step, now)
         return sent
 
     async def _pass_over(self, step: Step, now: datetime) -> None:

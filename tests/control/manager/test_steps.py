@@ -5,10 +5,13 @@ from datetime import timedelta
 
 import pytest
 from linebot.v3.messaging import ApiClient, MessagingApi
+from sqlalchemy import select
 
 from app.control.manager.tasks import manager_heartbeat, run_due_work
+from app.kit.db import transaction
 from app.kit.queue import InProcessQueue
 from app.kit.services import Services
+from app.models import ScenarioEntry, User
 from tests.control.manager.helpers import advance, call, manager_path, text, texts
 from tests.support.control import ChannelInfo, Control
 from tests.support.live import LiveServer
@@ -80,6 +83,40 @@ class TestSteps:
             await other.close()
         assert sum(sent) <= 5
         assert [len(control.inbox(channel, user_id)) for user_id in friends] == [1] * 5
+
+    @pytest.mark.asyncio
+    async def test_a_beat_reads_only_entries_due_since_the_last(
+        self, server: LiveServer, control: Control, channel: ChannelInfo
+    ) -> None:
+        early = control.user("Early")
+        control.follow(channel, early)  # a friend, but never entered
+        created = call(control, "POST", channel, "steps", 201, json=scenario())
+        alice = control.user("Alice")
+        control.follow(channel, alice)
+        advance(control, days=3)
+        assert texts(control, channel, alice) == [("step", "Day 3: how is it going?")]
+        # An entry from before the last beat's cut-off is history the beats no longer read
+        # (none can appear but by hand: entries are made at following, on Kizuna's clock).
+        other = await Services.start(server.settings, use_arq=False)
+        try:
+            async with transaction(other.session_maker) as session:
+                user_pk = await session.scalar(select(User.id).where(User.user_id == early))
+                session.add(
+                    ScenarioEntry(
+                        scenario_pk=created["scenarioId"],
+                        user_pk=user_pk,
+                        entered_at=server.services.clock.now() - timedelta(days=30),
+                    )
+                )
+        finally:
+            await other.close()
+        advance(control, days=1)
+        assert control.inbox(channel, early) == []
+        view = call(control, "GET", channel, f"steps/{created['scenarioId']}")
+        assert [(s["sent"], s["passedOver"]) for s in view["steps"]] == [(1, 0), (0, 0)]
+        advance(control, days=3)
+        assert texts(control, channel, alice)[1:] == [("step", "Day 7: a coupon")]
+        assert control.inbox(channel, early) == []
 
     def test_friend_path_and_target(self, control: Control, channel: ChannelInfo) -> None:
         call(control, "POST", channel, "steps", 201, json=scenario(friendPath="qr-store"))

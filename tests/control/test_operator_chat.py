@@ -185,6 +185,22 @@ class TestChatTagAudience:
         assert control.inbox(channel, tagged[-1])[-1]["via"] == "narrowcast"
         assert control.inbox(channel, others[1]) == []
 
+    def test_tag_ids_and_audience_names_out_of_range_are_400(
+        self, control: Control, channel: ChannelInfo
+    ) -> None:
+        base = f"/_kizuna/channels/{channel.channel_id}"
+        for tag in (2**63, 0):
+            refused = control.http.get(f"{base}/chats", params={"tag": tag})
+            assert refused.status_code == 400, refused.text
+            assert [d["property"] for d in refused.json()["details"]] == ["tag"]
+        tag_id = control.http.post(f"{base}/chat-tags", json={"name": "VIP"}).json()["tagId"]
+        for description in ("", "d" * 121):
+            refused = control.http.post(
+                f"{base}/chat-tags/{tag_id}/audience", json={"description": description}
+            )
+            assert refused.status_code == 400, refused.text
+            assert [d["property"] for d in refused.json()["details"]] == ["description"]
+
     def test_a_tag_nobody_carries_makes_a_failed_audience(
         self, control: Control, channel: ChannelInfo
     ) -> None:

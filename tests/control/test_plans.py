@@ -75,6 +75,16 @@ def _statement(control: Control, channel: ChannelInfo, **params: str) -> httpx.R
 
 
 class TestStatement:
+    def test_months_outside_years_1_to_9998_are_400_on_month(
+        self, control: Control, channel: ChannelInfo
+    ) -> None:
+        control.http.put(f"/_kizuna/channels/{channel.channel_id}/plan", json={"plan": "high"})
+        for month in ("0000-01", "9999-12", "2026-13", "2026-1"):
+            refused = _statement(control, channel, month=month)
+            assert refused.status_code == 400, (month, refused.text)
+            assert [d["property"] for d in refused.json()["details"]] == ["month"]
+        assert _statement(control, channel).status_code == 200
+
     def test_100000_messages_on_the_high_plan_bill_15670_twd(
         self, server: LiveServer, control: Control, channel: ChannelInfo
     ) -> None:

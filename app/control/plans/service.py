@@ -34,8 +34,11 @@ def next_month_start(now: datetime) -> datetime:
 
 def parse_month(value: str) -> datetime:
     match = MONTH.match(value)
-    if match is None:
-        raise BadRequest("Invalid month", [ErrorDetail("Must be a month as YYYY-MM", "month")])
+    # Year 0 does not exist, and the month after 9999-12 cannot be represented.
+    if match is None or not 1 <= int(match[1]) <= 9998:
+        raise BadRequest(
+            "Invalid month", [ErrorDetail("Must be a month as YYYY-MM, years 0001-9998", "month")]
+        )
     return datetime(int(match[1]), int(match[2]), 1, tzinfo=PLATFORM_TZ)
 
 

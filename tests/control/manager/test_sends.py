@@ -250,3 +250,38 @@ class TestCancelRace:
         finally:
             await other.close()
         assert call(control, "GET", channel, f"sends/{send_id}")["status"] == "sent"
+
+
+class TestOutOfRangeInput:
+    def test_ids_counts_and_times_beyond_the_columns_are_400_with_the_property(
+        self, control: Control, channel: ChannelInfo
+    ) -> None:
+        message = [text("x")]
+        cases = [
+            ("POST", "sends", {"messages": message, "campaignId": 2**63}, "campaignId"),
+            ("POST", "sends", {"messages": message, "campaignId": 0}, "campaignId"),
+            ("POST", "sends", {"messages": message, "maxRecipients": 2**31}, "maxRecipients"),
+            (
+                "POST",
+                "sends",
+                {"messages": message, "scheduledAt": "9999-12-31T23:59:59-12:00"},
+                "scheduledAt",
+            ),
+            ("PUT", "greeting", {"messages": message, "campaignId": 2**70}, "campaignId"),
+            (
+                "POST",
+                "responses",
+                {"name": "r", "keywords": ["a"], "replies": [message], "campaignId": 2**64},
+                "campaignId",
+            ),
+            (
+                "POST",
+                "steps",
+                {"name": "s", "steps": [{"days": 1, "messages": message}], "campaignId": -5},
+                "campaignId",
+            ),
+        ]
+        for method, rest, body, prop in cases:
+            refused = call(control, method, channel, rest, 400, json=body)
+            assert [d["property"] for d in refused["details"]] == [prop], (rest, body)
+        assert call(control, "GET", channel, "sends") == []

@@ -1,7 +1,11 @@
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import TypeVar
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.kit.errors import LineError
 from app.models.base import Base
 
 RowT = TypeVar("RowT", bound=Base)
@@ -17,3 +21,16 @@ class Repository:
         self.session.add(row)
         await self.session.flush()
         return row
+
+
+@asynccontextmanager
+async def unique_or(
+    session: AsyncSession, conflict: Callable[[str], LineError]
+) -> AsyncIterator[None]:
+    """Flushes the rows added in the block; a unique key a concurrent request took since the
+    check answers `conflict(the database's message)` (the transaction is rolled back)."""
+    try:
+        yield
+        await session.flush()
+    except IntegrityError as error:
+        raise conflict(str(error.orig)) from error

@@ -10,7 +10,17 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, BigIntKey, IntKeyMixin, UTCDateTime, str_enum
@@ -53,6 +63,16 @@ class ResponseRule(IntKeyMixin, Base):
     which is sent at random, each a list of message objects."""
 
     __tablename__ = "manager_response_rules"
+    # One default reply a channel, even under concurrent creates.
+    __table_args__ = (
+        Index(
+            "uq_manager_response_rules_default",
+            "channel_pk",
+            unique=True,
+            postgresql_where=text("is_default"),
+            sqlite_where=text("is_default"),
+        ),
+    )
 
     channel_pk: Mapped[int] = mapped_column(
         BigIntKey, ForeignKey("channels.id", ondelete="CASCADE"), index=True

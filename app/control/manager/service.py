@@ -27,6 +27,7 @@ from app.kit.errors import (
     NotFound,
     body_errors,
 )
+from app.kit.repository import unique_or
 from app.kit.uow import UnitOfWork
 from app.models import (
     Campaign,
@@ -124,6 +125,19 @@ class ManagerSender(SendService):
         )
 
 
+def _rule_conflict(database_message: str) -> Conflict:
+    """A rule's keyword or default reply another rule took (first by a check, or by a
+    concurrent request through the unique keys)."""
+    if "keyword" in database_message:
+        return Conflict(
+            "Another response rule has one of the keywords",
+            [ErrorDetail("Taken by another rule", "keywords")],
+        )
+    return Conflict(
+        "The account already has a default reply", [ErrorDetail("Already exists", "default")]
+    )
+
+
 class ManagerService:
     def __init__(self, uow: UnitOfWork, channel: Channel) -> None:
         self.uow = uow
@@ -187,11 +201,15 @@ class ManagerService:
         return campaign_id
 
     async def create_campaign(self, label: str) -> Campaign:
-        if await self.repo.campaign_by_label(self.channel.id, label) is not None:
-            raise Conflict(f"A campaign is already labelled {label}")
-        return await self.repo.add(
-            Campaign(channel_pk=self.channel.id, label=label, created_at=self.clock.now())
+        taken = Conflict(
+            f"A campaign is already labelled {label}", [ErrorDetail("Already exists", "label")]
         )
+        if await self.repo.campaign_by_label(self.channel.id, label) is not None:
+            raise taken
+        async with unique_or(self.uow.session, lambda _: taken):
+            return await self.repo.add(
+                Campaign(channel_pk=self.channel.id, label=label, created_at=self.clock.now())
+            )
 
     async def campaign(self, campaign_id: int) -> Campaign:
         campaign = await self.repo.campaign(self.channel.id, campaign_id)
@@ -299,11 +317,14 @@ class ManagerService:
             raise body_errors(errors)
         taken = await self.repo.taken_keywords(self.channel.id, keywords, rule.id if rule else None)
         if taken:
-            raise Conflict(f"Another response rule has the keyword {sorted(taken)[0]}")
+            raise Conflict(
+                f"Another response rule has the keyword {sorted(taken)[0]}",
+                [ErrorDetail("Taken by another rule", "keywords")],
+            )
         if is_default:
             existing = await self.repo.default_rule(self.channel.id)
             if existing is not None and (rule is None or existing.id != rule.id):
-                raise Conflict("The account already has a default reply")
+                raise _rule_conflict("default")
 
     async def create_rule(
         self,
@@ -317,18 +338,20 @@ class ManagerService:
         if await self.repo.rule_count(self.channel.id) >= MAX_RULES:
             raise BadRequest(f"An account has at most {MAX_RULES} response messages")
         await self._check_rule(keywords, is_default, replies, None)
-        rule = await self.repo.add(
-            ResponseRule(
-                channel_pk=self.channel.id,
-                name=name,
-                is_default=is_default,
-                enabled=enabled,
-                replies=replies,
-                campaign_pk=await self.campaign_key(campaign_id),
-                created_at=self.clock.now(),
+        campaign_pk = await self.campaign_key(campaign_id)
+        async with unique_or(self.uow.session, _rule_conflict):
+            rule = await self.repo.add(
+                ResponseRule(
+                    channel_pk=self.channel.id,
+                    name=name,
+                    is_default=is_default,
+                    enabled=enabled,
+                    replies=replies,
+                    campaign_pk=campaign_pk,
+                    created_at=self.clock.now(),
+                )
             )
-        )
-        await self.repo.set_keywords(rule, keywords)
+            await self.repo.set_keywords(rule, keywords)
         return rule, sorted(keywords)
 
     async def rule(self, rule_id: int) -> ResponseRule:
@@ -348,9 +371,11 @@ class ManagerService:
         campaign_id: int | None,
     ) -> list[str]:
         await self._check_rule(keywords, is_default, replies, rule)
-        rule.name, rule.is_default, rule.enabled, rule.replies = name, is_default, enabled, replies
-        rule.campaign_pk = await self.campaign_key(campaign_id)
-        await self.repo.set_keywords(rule, keywords)
+        campaign_pk = await self.campaign_key(campaign_id)
+        async with unique_or(self.uow.session, _rule_conflict):
+            rule.name, rule.is_default, rule.enabled = name, is_default, enabled
+            rule.replies, rule.campaign_pk = replies, campaign_pk
+            await self.repo.set_keywords(rule, keywords)
         return sorted(keywords)
 
     async def rules(self) -> list[tuple[ResponseRule, list[str]]]:

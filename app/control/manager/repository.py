@@ -362,6 +362,9 @@ class ManagerRepository(Repository):
             ScenarioEntry.scenario_pk == step.scenario_pk, _due_entry(step, now)
         )
 
+    async def any_due(self, step: Step, now: datetime) -> bool:
+        return bool(await self.session.scalar(select(self.due_entries(step, now).exists())))
+
     async def count_due(self, step: Step, channel_pk: int, now: datetime, condition: Any) -> int:
         chosen = self.due_friends(step, channel_pk, now).where(condition).subquery()
         return int(await self.session.scalar(select(func.count()).select_from(chosen)) or 0)

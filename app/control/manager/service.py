@@ -433,6 +433,10 @@ class ManagerService:
     async def run_step(self, step: Step, scenario: StepScenario, now: datetime) -> int:
         """Send `step` to every friend it is due to who still matches the scenario's target,
         within the quota; the others due are passed over. Answers how many received it."""
+        if not await self.repo.any_due(step, now):
+            # The usual beat: a look at the entries index past the watermark, and no more.
+            step.due_through = due_cutoff(step, now)
+            return 0
         condition: Any = true()
         if scenario.condition is not None:
             try:

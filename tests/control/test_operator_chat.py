@@ -27,6 +27,12 @@ def _answer(control: Control, channel: ChannelInfo, user_id: str, *messages: Any
     )
 
 
+def _chat_on(control: Control, channel: ChannelInfo) -> None:
+    """Operators answer only while the chat is on (a new channel is in `bot` mode)."""
+    settings = f"/_kizuna/channels/{channel.channel_id}/manager/response-settings"
+    assert control.http.put(settings, json={"mode": "both"}).json()["chat"] is True
+
+
 def _tag(control: Control, channel: ChannelInfo, name: str) -> int:
     response = control.http.post(
         f"/_kizuna/channels/{channel.channel_id}/chat-tags", json={"name": name}
@@ -47,6 +53,7 @@ class TestOperatorAnswers:
     ) -> None:
         alice = control.user("Alice")
         control.follow(channel, alice)
+        _chat_on(control, channel)
         control.quota(channel, "limited", 0)  # an operator's answer is outside the quota
         said = control.say(channel, alice, {"type": "text", "text": "Is the shop open today?"})
         answered = _answer(control, channel, alice, {"type": "text", "text": "Yes, until 9 pm"})
@@ -85,6 +92,18 @@ class TestOperatorAnswers:
         blocked = _answer(control, channel, alice, {"type": "text", "text": "Hello?"})
         assert blocked.status_code == 409
         assert control.inbox(channel, alice) == []
+
+    def test_no_answer_while_the_chat_is_off(self, control: Control, channel: ChannelInfo) -> None:
+        alice = control.user("Alice")
+        control.follow(channel, alice)
+        settings = f"/_kizuna/channels/{channel.channel_id}/manager/response-settings"
+        assert control.http.put(settings, json={"mode": "bot"}).json()["chat"] is False
+        refused = _answer(control, channel, alice, {"type": "text", "text": "Hello?"})
+        assert refused.status_code == 409
+        assert control.inbox(channel, alice) == []
+        assert control.http.put(settings, json={"mode": "chat"}).status_code == 200
+        assert _answer(control, channel, alice, {"type": "text", "text": "Hi"}).status_code == 201
+        assert [item["via"] for item in control.inbox(channel, alice)] == ["chat"]
 
 
 class TestTagsAndNotes:

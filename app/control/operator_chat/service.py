@@ -22,6 +22,7 @@ from app.kit.uow import UnitOfWork
 from app.models import (
     Audience,
     Channel,
+    ChatMode,
     ChatNote,
     ChatTag,
     ChatTagging,
@@ -84,7 +85,13 @@ class OperatorChatService:
         self, channel: Channel, user: User, messages: list[dict[str, Any]]
     ) -> list[tuple[str, str | None]]:
         """An operator's answer: delivered to the user (`via: chat`), outside the quota. The
-        bot receives nothing, as on the platform."""
+        bot receives nothing, as on the platform. Only while the chat is on (response mode
+        `chat` or `both`): in `bot` mode nobody answers by hand."""
+        if channel.chat_mode != ChatMode.CHAT:
+            raise Conflict(
+                f"Channel {channel.channel_id} has the chat off (response mode bot): "
+                "operators answer only in chat or both mode"
+            )
         friendship = await self.users.friendship(channel.id, user.id)
         if friendship is None or friendship.status != FriendshipStatus.FOLLOWING:
             raise Conflict(f"User {user.user_id} is not a friend of channel {channel.channel_id}")

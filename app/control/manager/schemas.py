@@ -70,7 +70,7 @@ class Statistics(WireModel):
     delivered: int
     open_count: int
     unique_opens: int
-    open_rate: float = Field(description="Unique opens / delivered, 0-1")
+    open_rate: float = Field(description="Open count / delivered, 0-1 (or more, as opens repeat)")
     click_count: int
     unique_clicks: int
     click_rate: float = Field(description="Unique clicks / delivered, 0-1")

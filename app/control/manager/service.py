@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from sqlalchemy import true
 
+from app.api.audience.repository import AudienceRepository, audience_key
 from app.control.manager.repository import Figures, ManagerRepository, due_cutoff
 from app.delivery.narrowcast import TargetParser, resolve_audiences, target_condition
 from app.delivery.service import NarrowcastService, SendService
@@ -401,6 +402,8 @@ class ManagerService:
         campaign_id: int | None,
     ) -> StepScenario:
         condition = check_target(target, "target")
+        if condition is not None:
+            await self._check_target_refs(condition, "target")
         checked = [
             (days, check_messages(messages, f"steps[{index}].messages"))
             for index, (days, messages) in enumerate(steps)
@@ -420,6 +423,24 @@ class ManagerService:
             self.uow.session.add(Step(scenario_pk=scenario.id, days=days, messages=messages))
         await self.uow.session.flush()
         return scenario
+
+    async def _check_target_refs(self, target: dict[str, Any], prop: str) -> None:
+        """The audiences and requests a scenario's target names exist for the channel now (an
+        audience still being made is let through: the steps wait for it)."""
+        parser = TargetParser()
+        parser.parse(target)
+        audiences = AudienceRepository(self.uow.session)
+        deliveries = self.sender().deliveries
+        errors: list[ErrorDetail] = []
+        for where, group_id in parser.audience_ids:
+            key = audience_key(group_id)
+            if key is None or await audiences.visible(self.channel.id, key) is None:
+                errors.append(ErrorDetail("Invalid audience group id", f"{prop}.{where}"))
+        for where, request_id in parser.request_ids:
+            if await deliveries.request_by_id(self.channel.id, request_id) is None:
+                errors.append(ErrorDetail("Invalid request id", f"{prop}.{where}"))
+        if errors:
+            raise BadRequest("The target names what the channel does not have", errors)
 
     async def scenario(self, scenario_id: int) -> StepScenario:
         scenario = await self.repo.scenario(self.channel.id, scenario_id)

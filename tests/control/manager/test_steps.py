@@ -163,6 +163,29 @@ class TestSteps:
         view = call(control, "GET", channel, "steps")[0]
         assert (view["steps"][0]["sent"], view["steps"][0]["passedOver"]) == (1, 2)
 
+    def test_targets_naming_what_the_channel_lacks_are_refused_at_creation(
+        self, control: Control, channel: ChannelInfo
+    ) -> None:
+        other = control.channel("Other")
+        theirs = call(control, "POST", other, "sends", 201, json={"messages": [text("x")]})
+        ours = call(control, "POST", channel, "sends", 201, json={"messages": [text("y")]})
+        (their_request,) = [r["requestId"] for r in theirs["requests"]]
+        (our_request,) = [r["requestId"] for r in ours["requests"]]
+        path = manager_path(channel, "steps")
+        for recipient, prop in (
+            ({"type": "audience", "audienceGroupId": 123}, "target.recipient.audienceGroupId"),
+            ({"type": "audience", "audienceGroupId": 2**70}, "target.recipient.audienceGroupId"),
+            ({"type": "redelivery", "requestId": their_request}, "target.recipient.requestId"),
+        ):
+            refused = control.http.post(
+                path, json={**scenario(), "target": {"recipient": recipient}}
+            )
+            assert refused.status_code == 400, refused.text
+            assert [d["property"] for d in refused.json()["details"]] == [prop]
+        assert call(control, "GET", channel, "steps") == []
+        redelivery = {"recipient": {"type": "redelivery", "requestId": our_request}}
+        call(control, "POST", channel, "steps", 201, json={**scenario(), "target": redelivery})
+
     def test_bad_scenarios_and_deleting(self, control: Control, channel: ChannelInfo) -> None:
         path = manager_path(channel, "steps")
         no_steps = control.http.post(path, json={"name": "x", "steps": []})

@@ -261,12 +261,17 @@ class TestDefinedPlans:
 
     def test_definitions_are_checked(self, control: Control) -> None:
         base = {"code": "x", "name": "X", "currency": "TWD", "monthlyFee": "1", "freeMessages": 10}
-        for tiers in (
-            [{"last": 10, "unitPrice": "1"}],  # ends within the free messages
-            [{"last": None, "unitPrice": "1"}, {"last": 20, "unitPrice": "1"}],
+        for tiers, prop in (
+            # ends within the free messages
+            ([{"last": 10, "unitPrice": "1"}, {"last": None, "unitPrice": "1"}], "tiers[0].last"),
+            ([{"last": None, "unitPrice": "1"}, {"last": 20, "unitPrice": "1"}], "tiers[0].last"),
+            # the last tier must have no end, or messages after it would have no price
+            ([{"last": 20, "unitPrice": "1"}], "tiers[0].last"),
+            ([{"last": 20, "unitPrice": "1"}, {"last": 30, "unitPrice": "1"}], "tiers[1].last"),
         ):
             refused = control.http.post("/_kizuna/plans", json={**base, "tiers": tiers})
             assert refused.status_code == 400, refused.text
+            assert [d["property"] for d in refused.json()["details"]] == [prop]
         taken = control.http.post("/_kizuna/plans", json={**base, "code": "high"})
         assert taken.status_code == 409
         assert (

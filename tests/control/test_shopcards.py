@@ -115,6 +115,17 @@ class TestShopCard:
         card = _grant(control, channel, alice, reason="visit").json()["card"]
         assert card["points"] == 7
 
+    def test_count_and_points_together_are_400_on_points(
+        self, control: Control, channel: ChannelInfo
+    ) -> None:
+        alice = control.user("Alice")
+        control.follow(channel, alice)
+        assert _card(control, channel).status_code == 201
+        refused = _grant(control, channel, alice, reason="visit", points=3, count=2)
+        assert refused.status_code == 400
+        assert [d["property"] for d in refused.json()["details"]] == ["points"]
+        assert _grant(control, channel, alice, reason="visit", points=3).status_code == 200
+
     def test_points_expire_after_their_validity(
         self, server: LiveServer, control: Control, channel: ChannelInfo
     ) -> None:

@@ -7,7 +7,7 @@ reported with its property path (`replies[0][1].text`), as the API would.
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, Field, StrictBool, StringConstraints
 
 from app.models import Phase, SendStatus
 from app.schemas.base import RowId, WireModel
@@ -47,8 +47,9 @@ class ResponseSettingsView(WireModel):
 
 class ResponseSettingsUpdate(WireModel):
     mode: Literal["bot", "chat", "both"] | None = None
-    greeting: bool | None = None
-    auto_response: bool | None = None
+    # Strict: "yes" or 1 is not a switch position.
+    greeting: StrictBool | None = None
+    auto_response: StrictBool | None = None
 
 
 class GreetingBody(WireModel):

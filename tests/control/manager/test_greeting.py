@@ -139,6 +139,18 @@ class TestRefusedGreeting:
         assert control.inbox(channel, bob) == []
 
 
+class TestStrictSwitches:
+    def test_switches_take_booleans_only(self, control: Control, channel: ChannelInfo) -> None:
+        for body in ({"greeting": "yes"}, {"greeting": 1}, {"autoResponse": "true"}):
+            refused = control.http.put(
+                f"/_kizuna/channels/{channel.channel_id}/manager/response-settings", json=body
+            )
+            assert refused.status_code == 400, body
+            assert [d["property"] for d in refused.json()["details"]] == list(body)
+        settings = call(control, "GET", channel, "response-settings")
+        assert (settings["greeting"], settings["autoResponse"]) == (True, True)
+
+
 class TestConcurrentFollows:
     def test_one_follow_event_and_greeting_per_change(
         self, server: LiveServer, control: Control, channel: ChannelInfo, bot: BotServer

@@ -10,7 +10,17 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, BigIntKey, IntKeyMixin, UTCDateTime, str_enum
@@ -53,6 +63,16 @@ class ResponseRule(IntKeyMixin, Base):
     which is sent at random, each a list of message objects."""
 
     __tablename__ = "manager_response_rules"
+    # One default reply a channel, even under concurrent creates.
+    __table_args__ = (
+        Index(
+            "uq_manager_response_rules_default",
+            "channel_pk",
+            unique=True,
+            postgresql_where=text("is_default"),
+            sqlite_where=text("is_default"),
+        ),
+    )
 
     channel_pk: Mapped[int] = mapped_column(
         BigIntKey, ForeignKey("channels.id", ondelete="CASCADE"), index=True
@@ -109,6 +129,9 @@ class Step(IntKeyMixin, Base):
     )
     days: Mapped[int] = mapped_column(Integer)
     messages: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    # Every entry that entered at or before this was sent the step or passed over: a beat
+    # reads only the entries that became due since (None: none handled yet).
+    due_through: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ScenarioEntry(Base):

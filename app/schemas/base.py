@@ -1,7 +1,7 @@
 from typing import Annotated
 
 from fastapi import Path
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 
@@ -13,6 +13,8 @@ class WireModel(BaseModel):
 
 # A numeric id in a path that names a database row: larger ones would overflow the query (400).
 RowKey = Annotated[int, Path(ge=1, le=2**63 - 1)]
+# The same in a body or query: the id of a row (a campaign, a tag).
+RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class ErrorDetailModel(BaseModel):

@@ -31,6 +31,9 @@ class TestChats:
     def test_answer_tag_filter_and_note(
         self, page: Any, server: LiveServer, control: Control, channel: ChannelInfo, artifacts: Path
     ) -> None:
+        # Operators answer only while the chat is on (a new channel is in bot mode).
+        settings = f"/_kizuna/channels/{channel.channel_id}/manager/response-settings"
+        assert control.http.put(settings, json={"mode": "both"}).status_code == 200
         alice = friend(control, channel, "Alice")
         bob = friend(control, channel, "Bob")
         control.say(channel, bob, {"type": "text", "text": "Hello?"})

@@ -27,6 +27,12 @@ def _answer(control: Control, channel: ChannelInfo, user_id: str, *messages: Any
     )
 
 
+def _chat_on(control: Control, channel: ChannelInfo) -> None:
+    """Operators answer only while the chat is on (a new channel is in `bot` mode)."""
+    settings = f"/_kizuna/channels/{channel.channel_id}/manager/response-settings"
+    assert control.http.put(settings, json={"mode": "both"}).json()["chat"] is True
+
+
 def _tag(control: Control, channel: ChannelInfo, name: str) -> int:
     response = control.http.post(
         f"/_kizuna/channels/{channel.channel_id}/chat-tags", json={"name": name}
@@ -47,6 +53,7 @@ class TestOperatorAnswers:
     ) -> None:
         alice = control.user("Alice")
         control.follow(channel, alice)
+        _chat_on(control, channel)
         control.quota(channel, "limited", 0)  # an operator's answer is outside the quota
         said = control.say(channel, alice, {"type": "text", "text": "Is the shop open today?"})
         answered = _answer(control, channel, alice, {"type": "text", "text": "Yes, until 9 pm"})
@@ -85,6 +92,18 @@ class TestOperatorAnswers:
         blocked = _answer(control, channel, alice, {"type": "text", "text": "Hello?"})
         assert blocked.status_code == 409
         assert control.inbox(channel, alice) == []
+
+    def test_no_answer_while_the_chat_is_off(self, control: Control, channel: ChannelInfo) -> None:
+        alice = control.user("Alice")
+        control.follow(channel, alice)
+        settings = f"/_kizuna/channels/{channel.channel_id}/manager/response-settings"
+        assert control.http.put(settings, json={"mode": "bot"}).json()["chat"] is False
+        refused = _answer(control, channel, alice, {"type": "text", "text": "Hello?"})
+        assert refused.status_code == 409
+        assert control.inbox(channel, alice) == []
+        assert control.http.put(settings, json={"mode": "chat"}).status_code == 200
+        assert _answer(control, channel, alice, {"type": "text", "text": "Hi"}).status_code == 201
+        assert [item["via"] for item in control.inbox(channel, alice)] == ["chat"]
 
 
 class TestTagsAndNotes:
@@ -184,6 +203,22 @@ class TestChatTagAudience:
         assert control.inbox(channel, tagged[0])[-1]["message"]["text"] == "Thanks for coming back"
         assert control.inbox(channel, tagged[-1])[-1]["via"] == "narrowcast"
         assert control.inbox(channel, others[1]) == []
+
+    def test_tag_ids_and_audience_names_out_of_range_are_400(
+        self, control: Control, channel: ChannelInfo
+    ) -> None:
+        base = f"/_kizuna/channels/{channel.channel_id}"
+        for tag in (2**63, 0):
+            refused = control.http.get(f"{base}/chats", params={"tag": tag})
+            assert refused.status_code == 400, refused.text
+            assert [d["property"] for d in refused.json()["details"]] == ["tag"]
+        tag_id = control.http.post(f"{base}/chat-tags", json={"name": "VIP"}).json()["tagId"]
+        for description in ("", "d" * 121):
+            refused = control.http.post(
+                f"{base}/chat-tags/{tag_id}/audience", json={"description": description}
+            )
+            assert refused.status_code == 400, refused.text
+            assert [d["property"] for d in refused.json()["details"]] == ["description"]
 
     def test_a_tag_nobody_carries_makes_a_failed_audience(
         self, control: Control, channel: ChannelInfo

@@ -75,6 +75,16 @@ def _statement(control: Control, channel: ChannelInfo, **params: str) -> httpx.R
 
 
 class TestStatement:
+    def test_months_outside_years_1_to_9998_are_400_on_month(
+        self, control: Control, channel: ChannelInfo
+    ) -> None:
+        control.http.put(f"/_kizuna/channels/{channel.channel_id}/plan", json={"plan": "high"})
+        for month in ("0000-01", "9999-12", "2026-13", "2026-1"):
+            refused = _statement(control, channel, month=month)
+            assert refused.status_code == 400, (month, refused.text)
+            assert [d["property"] for d in refused.json()["details"]] == ["month"]
+        assert _statement(control, channel).status_code == 200
+
     def test_100000_messages_on_the_high_plan_bill_15670_twd(
         self, server: LiveServer, control: Control, channel: ChannelInfo
     ) -> None:
@@ -251,12 +261,17 @@ class TestDefinedPlans:
 
     def test_definitions_are_checked(self, control: Control) -> None:
         base = {"code": "x", "name": "X", "currency": "TWD", "monthlyFee": "1", "freeMessages": 10}
-        for tiers in (
-            [{"last": 10, "unitPrice": "1"}],  # ends within the free messages
-            [{"last": None, "unitPrice": "1"}, {"last": 20, "unitPrice": "1"}],
+        for tiers, prop in (
+            # ends within the free messages
+            ([{"last": 10, "unitPrice": "1"}, {"last": None, "unitPrice": "1"}], "tiers[0].last"),
+            ([{"last": None, "unitPrice": "1"}, {"last": 20, "unitPrice": "1"}], "tiers[0].last"),
+            # the last tier must have no end, or messages after it would have no price
+            ([{"last": 20, "unitPrice": "1"}], "tiers[0].last"),
+            ([{"last": 20, "unitPrice": "1"}, {"last": 30, "unitPrice": "1"}], "tiers[1].last"),
         ):
             refused = control.http.post("/_kizuna/plans", json={**base, "tiers": tiers})
             assert refused.status_code == 400, refused.text
+            assert [d["property"] for d in refused.json()["details"]] == [prop]
         taken = control.http.post("/_kizuna/plans", json={**base, "code": "high"})
         assert taken.status_code == 409
         assert (

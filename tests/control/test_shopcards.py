@@ -3,6 +3,8 @@ thresholds (a coupon reward hands over a ticket), a full card starts the next on
 expire after their validity on Kizuna's clock."""
 
 import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -95,6 +97,34 @@ class TestShopCard:
         card = control.http.get(f"/_kizuna/channels/{channel.channel_id}/shop-card").json()
         assert card["issuedCards"] == 1 and card["grantedPoints"] == 3 + 2 + 7 + 4
         assert card["earnedRewards"] == 3
+
+    def test_concurrent_first_grants_issue_one_card_and_add_up(
+        self, server: LiveServer, control: Control, channel: ChannelInfo
+    ) -> None:
+        alice = control.user("Alice")
+        control.follow(channel, alice)
+        assert _card(control, channel, goalPoints=50).status_code == 201
+        path = f"/_kizuna/channels/{channel.channel_id}/users/{alice}/shop-card/points"
+
+        def grant(_: int) -> int:
+            with httpx.Client(base_url=server.base_url, timeout=60) as client:
+                return client.post(path, json={"reason": "visit"}).status_code
+
+        with ThreadPoolExecutor(6) as pool:
+            assert Counter(pool.map(grant, range(6))) == Counter({200: 6})
+        card = _grant(control, channel, alice, reason="visit").json()["card"]
+        assert card["points"] == 7
+
+    def test_count_and_points_together_are_400_on_points(
+        self, control: Control, channel: ChannelInfo
+    ) -> None:
+        alice = control.user("Alice")
+        control.follow(channel, alice)
+        assert _card(control, channel).status_code == 201
+        refused = _grant(control, channel, alice, reason="visit", points=3, count=2)
+        assert refused.status_code == 400
+        assert [d["property"] for d in refused.json()["details"]] == ["points"]
+        assert _grant(control, channel, alice, reason="visit", points=3).status_code == 200
 
     def test_points_expire_after_their_validity(
         self, server: LiveServer, control: Control, channel: ChannelInfo

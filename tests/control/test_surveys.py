@@ -1,6 +1,8 @@
 """Surveys: defined, sent as a message (within the quota), answered by their recipients while
 open, aggregated; the satisfaction survey (NPS 0-10) outside the quota, once per 90 days."""
 
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -38,6 +40,17 @@ def _friends(control: Control, channel: ChannelInfo, *names: str) -> list[str]:
     for user in users:
         control.follow(channel, user)
     return users
+
+
+def _concurrently(server: LiveServer, path: str, body: dict[str, Any], times: int) -> Counter[int]:
+    """The status codes of `times` POSTs of `body` to `path` made at once."""
+
+    def post(_: int) -> int:
+        with httpx.Client(base_url=server.base_url, timeout=60) as client:
+            return client.post(path, json=body).status_code
+
+    with ThreadPoolExecutor(times) as pool:
+        return Counter(pool.map(post, range(times)))
 
 
 def _usage(server: LiveServer, channel: ChannelInfo) -> int:
@@ -113,6 +126,19 @@ class TestSurveys:
         server.services.clock.advance(timedelta(days=1, seconds=1))
         assert _answer(control, channel, alice, survey_id, [0, [0], 1, None]).status_code == 409
 
+    def test_concurrent_sends_send_once(
+        self, server: LiveServer, control: Control, channel: ChannelInfo
+    ) -> None:
+        (alice,) = _friends(control, channel, "Alice")
+        survey_id = control.http.post(
+            _surveys(channel), json={"title": "Once", "questions": QUESTIONS}
+        ).json()["surveyId"]
+        codes = _concurrently(server, _surveys(channel, f"/{survey_id}/send"), {}, 6)
+        assert codes == Counter({200: 1, 409: 5})
+        control.wait_for_jobs()
+        assert [item["via"] for item in control.inbox(channel, alice)] == ["broadcast"]
+        assert _usage(server, channel) == 1
+
     def test_definitions_are_checked(self, control: Control, channel: ChannelInfo) -> None:
         no_options = control.http.post(
             _surveys(channel),
@@ -160,6 +186,16 @@ class TestSatisfactionSurvey:
         control.http.put("/_kizuna/clock", json={"now": (closes + timedelta(days=90)).isoformat()})
         assert control.http.post(path, json={}).status_code == 201
         assert "nextAvailableAt" in control.http.get(path).json()
+
+    def test_concurrent_starts_start_one(
+        self, server: LiveServer, control: Control, channel: ChannelInfo
+    ) -> None:
+        (alice,) = _friends(control, channel, "Alice")
+        path = f"/_kizuna/channels/{channel.channel_id}/satisfaction-surveys"
+        assert _concurrently(server, path, {"days": 1}, 6) == Counter({201: 1, 409: 5})
+        assert len(control.http.get(path).json()["surveys"]) == 1
+        control.wait_for_jobs()
+        assert [item["via"] for item in control.inbox(channel, alice)] == ["satisfaction"]
 
     def test_scores_are_0_to_10(self, control: Control, channel: ChannelInfo) -> None:
         (alice,) = _friends(control, channel, "Alice")

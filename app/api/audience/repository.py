@@ -18,8 +18,6 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.kit.repository import Repository
 from app.models import (
@@ -315,10 +313,8 @@ class AudienceRepository(Repository):
         await self.session.flush()
 
     async def share(self, audience_pk: int, channel_pk: int, now: datetime) -> None:
-        dialect = self.session.get_bind().dialect.name
-        maker = pg_insert if dialect == "postgresql" else sqlite_insert
         await self.session.execute(
-            maker(AudienceShare)
+            self.insert(AudienceShare)
             .values(audience_pk=audience_pk, channel_pk=channel_pk, shared_at=now)
             .on_conflict_do_nothing()
         )

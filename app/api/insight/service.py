@@ -212,19 +212,20 @@ class InsightService:
         if status is not None:
             return s.MessageDeliveriesResponse(status=status)
         sent = await self.messages.sent_on(day)
-        # Sends from the manager (app/control/manager) are broadcasts and narrowcasts too, so
-        # they count as API sends here as well; its greetings and auto-responses have fields.
+        # `broadcast` and `targeting` count every broadcast and narrowcast, the manager's sends
+        # (app/control/manager) among them; the `api*` fields only what the API sent.
+        api = await self.messages.sent_on(day, api_only=True)
         return s.MessageDeliveriesResponse(
             status="ready",
             broadcast=sent.get(SendKind.BROADCAST, 0),
             targeting=sent.get(SendKind.NARROWCAST, 0),
             auto_response=sent.get(SendKind.AUTO_REPLY, 0),
             welcome_response=sent.get(SendKind.GREETING, 0),
-            api_broadcast=sent.get(SendKind.BROADCAST, 0),
-            api_push=sent.get(SendKind.PUSH, 0),
-            api_multicast=sent.get(SendKind.MULTICAST, 0),
-            api_narrowcast=sent.get(SendKind.NARROWCAST, 0),
-            api_reply=sent.get(SendKind.REPLY, 0),
+            api_broadcast=api.get(SendKind.BROADCAST, 0),
+            api_push=api.get(SendKind.PUSH, 0),
+            api_multicast=api.get(SendKind.MULTICAST, 0),
+            api_narrowcast=api.get(SendKind.NARROWCAST, 0),
+            api_reply=api.get(SendKind.REPLY, 0),
         )
 
     async def demographics(self) -> s.DemographicsResponse:

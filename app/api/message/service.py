@@ -9,7 +9,7 @@ from app.api.message.schemas import DeliveryCountResponse, NarrowcastProgressRes
 from app.delivery.service import PLATFORM_TZ, month_start
 from app.kit.clock import iso_ms
 from app.kit.errors import NotFound
-from app.models import Channel, MessageRequest, Phase, SendKind
+from app.models import Channel, ManagerRequest, MessageRequest, Phase, SendKind
 
 # The platform has counted sent messages since this day.
 COUNTING_SINCE = date(2018, 3, 31)
@@ -68,18 +68,23 @@ class MessageQueries:
         sent = await self.sent_on(day)
         return DeliveryCountResponse(status="ready", success=sent.get(kind, 0))
 
-    async def sent_on(self, day: date) -> dict[SendKind, int]:
-        """Recipients reached per kind of send, for the requests accepted on a Japan day."""
+    async def sent_on(self, day: date, *, api_only: bool = False) -> dict[SendKind, int]:
+        """Recipients reached per kind of send, for the requests accepted on a Japan day
+        (`api_only`: leaving out what the Official Account Manager sent)."""
         start, end = day_bounds(day)
-        rows = await self.session.execute(
-            select(MessageRequest.kind, func.coalesce(func.sum(MessageRequest.success_count), 0))
-            .where(
-                MessageRequest.channel_pk == self.channel.id,
-                MessageRequest.accepted_at >= start,
-                MessageRequest.accepted_at < end,
-            )
-            .group_by(MessageRequest.kind)
+        query = select(
+            MessageRequest.kind, func.coalesce(func.sum(MessageRequest.success_count), 0)
+        ).where(
+            MessageRequest.channel_pk == self.channel.id,
+            MessageRequest.accepted_at >= start,
+            MessageRequest.accepted_at < end,
         )
+        if api_only:
+            by_manager = select(ManagerRequest.request_pk).where(
+                ManagerRequest.request_pk == MessageRequest.id
+            )
+            query = query.where(~by_manager.exists())
+        rows = await self.session.execute(query.group_by(MessageRequest.kind))
         return {kind: int(total) for kind, total in rows}
 
     async def units_this_month(self, now: datetime) -> list[str]:

@@ -291,7 +291,7 @@ async function campaignsPage(root, channelId) {
     await control.post(`${m}/campaigns`, { label: label.value });
     await campaignsPage(root, channelId);
   }, 'Create campaign');
-  root.replaceChildren(section(`Campaigns (${campaigns.length})`, el('p', 'hint', 'Sends, greetings, responses and step messages put under a campaign count here. Rates are unique opens (clicks) per delivered message.'), campaignTable(campaigns), create));
+  root.replaceChildren(section(`Campaigns (${campaigns.length})`, el('p', 'hint', 'Sends, greetings, responses and step messages put under a campaign count here. Open rate is opens per delivered message, click rate unique clicks per delivered message.'), campaignTable(campaigns), create));
 }
 
 // ---- Plan & billing ----

@@ -19,8 +19,6 @@ from sqlalchemy import (
     true,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult
 
 from app.delivery.repository import every_delivery
@@ -63,10 +61,6 @@ class Figures:
 
 
 class ManagerRepository(Repository):
-    def _insert(self, table: Any) -> Any:
-        dialect = self.session.get_bind().dialect.name
-        return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
-
     # --- settings, operators ----------------------------------------------------------------
 
     async def settings(self, channel_pk: int) -> ManagerSettings | None:
@@ -311,7 +305,7 @@ class ManagerRepository(Repository):
             StepScenario.channel_pk == channel_pk, StepScenario.enabled.is_(True), open_to
         )
         result = await self.session.execute(
-            self._insert(ScenarioEntry)
+            self.insert(ScenarioEntry)
             .from_select(["scenario_pk", "user_pk", "entered_at"], chosen)
             .on_conflict_do_nothing()
         )
@@ -365,6 +359,9 @@ class ManagerRepository(Repository):
             ScenarioEntry.scenario_pk == step.scenario_pk, _due_entry(step, now)
         )
 
+    async def any_due(self, step: Step, now: datetime) -> bool:
+        return bool(await self.session.scalar(select(self.due_entries(step, now).exists())))
+
     async def count_due(self, step: Step, channel_pk: int, now: datetime, condition: Any) -> int:
         chosen = self.due_friends(step, channel_pk, now).where(condition).subquery()
         return int(await self.session.scalar(select(func.count()).select_from(chosen)) or 0)
@@ -384,7 +381,7 @@ class ManagerRepository(Repository):
         # A WHERE keeps SQLite from reading ON CONFLICT as a join constraint.
         rows = rows.where(true())
         result = await self.session.execute(
-            self._insert(StepDelivery)
+            self.insert(StepDelivery)
             .from_select(["step_pk", "user_pk", "request_pk", "done_at"], rows)
             .on_conflict_do_nothing()
         )
@@ -434,6 +431,16 @@ class ManagerRepository(Repository):
         )
         return list(rows)
 
+    async def cancel_send(self, send_pk: int) -> bool:
+        """Cancels the send if it is still scheduled: False if the schedule took it first."""
+        result = await self.session.execute(
+            update(ManagerSend)
+            .where(ManagerSend.id == send_pk, ManagerSend.status == SendStatus.SCHEDULED)
+            .values(status=SendStatus.CANCELLED)
+            .execution_options(synchronize_session=False)
+        )
+        return _rowcount(result) == 1
+
     async def claim_send(self, send_pk: int) -> ManagerSend | None:
         """The scheduled send, taken by this transaction; None if another run took it."""
         result = await self.session.execute(
@@ -452,11 +459,23 @@ def _at_type(table: Any = ScenarioEntry) -> Any:
 
 
 def _due_entry(step: Step, now: datetime) -> ColumnElement[bool]:
-    done = select(StepDelivery.user_pk).where(StepDelivery.step_pk == step.id)
-    return and_(
-        ScenarioEntry.entered_at <= now - timedelta(days=step.days),
-        not_(ScenarioEntry.user_pk.in_(done)),
+    """Entries that became due to `step` by `now` and are not done: only those past the step's
+    watermark (a clock moved back past it reads them all once more)."""
+    cutoff = due_cutoff(step, now)
+    done = (
+        select(StepDelivery.user_pk)
+        .where(StepDelivery.step_pk == step.id, StepDelivery.user_pk == ScenarioEntry.user_pk)
+        .exists()
     )
+    condition = and_(ScenarioEntry.entered_at <= cutoff, not_(done))
+    if step.due_through is not None and step.due_through <= cutoff:
+        condition = and_(condition, ScenarioEntry.entered_at > step.due_through)
+    return condition
+
+
+def due_cutoff(step: Step, now: datetime) -> datetime:
+    """Entries that entered at or before this are due to `step` at `now`."""
+    return now - timedelta(days=step.days)
 
 
 def _rowcount(result: Any) -> int:

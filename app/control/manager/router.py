@@ -33,7 +33,8 @@ def _statistics(figures: Figures) -> s.Statistics:
         delivered=delivered,
         open_count=figures.open_count,
         unique_opens=figures.unique_opens,
-        open_rate=rate(figures.unique_opens),
+        # The platform's table divides the open count (every open) by the delivered.
+        open_rate=rate(figures.open_count),
         click_count=figures.click_count,
         unique_clicks=figures.unique_clicks,
         click_rate=rate(figures.unique_clicks),

@@ -7,14 +7,24 @@ reported with its property path (`replies[0][1].text`), as the API would.
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, Field, StrictBool, StringConstraints
 
 from app.models import Phase, SendStatus
-from app.schemas.base import WireModel
+from app.schemas.base import RowId, WireModel
 
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Keyword = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 MessageList = list[dict[str, Any]]
+
+
+def _before_year_9999(value: datetime) -> datetime:
+    # Later times overflow once moved to UTC (or a day on), which Python cannot represent.
+    if value.year > 9998:
+        raise ValueError("Must be before the year 9999")
+    return value
+
+
+ScheduledAt = Annotated[AwareDatetime, AfterValidator(_before_year_9999)]
 Target = Annotated[
     dict[str, Any],
     Field(
@@ -37,8 +47,9 @@ class ResponseSettingsView(WireModel):
 
 class ResponseSettingsUpdate(WireModel):
     mode: Literal["bot", "chat", "both"] | None = None
-    greeting: bool | None = None
-    auto_response: bool | None = None
+    # Strict: "yes" or 1 is not a switch position.
+    greeting: StrictBool | None = None
+    auto_response: StrictBool | None = None
 
 
 class GreetingBody(WireModel):
@@ -46,7 +57,7 @@ class GreetingBody(WireModel):
         description="0-5 message objects; `{displayName}` and `{accountName}` in a text "
         "are replaced for each friend. None: no greeting."
     )
-    campaign_id: int | None = None
+    campaign_id: RowId | None = None
 
 
 class GreetingView(WireModel):
@@ -60,7 +71,7 @@ class Statistics(WireModel):
     delivered: int
     open_count: int
     unique_opens: int
-    open_rate: float = Field(description="Unique opens / delivered, 0-1")
+    open_rate: float = Field(description="Open count / delivered, 0-1 (or more, as opens repeat)")
     click_count: int
     unique_clicks: int
     click_rate: float = Field(description="Unique clicks / delivered, 0-1")
@@ -77,7 +88,7 @@ class RuleBody(WireModel):
         min_length=1, max_length=10, description="Lists of 1-5 messages; one is sent at random"
     )
     enabled: bool = True
-    campaign_id: int | None = None
+    campaign_id: RowId | None = None
 
 
 class RuleView(WireModel):
@@ -105,7 +116,7 @@ class ScenarioBody(WireModel):
     target: Target | None = None
     steps: list[StepBody] = Field(min_length=1, max_length=50)
     enabled: bool = True
-    campaign_id: int | None = None
+    campaign_id: RowId | None = None
 
 
 class StepView(WireModel):
@@ -140,9 +151,9 @@ class AbTestBody(WireModel):
 class SendBody(WireModel):
     messages: list[Any] | None = None
     target: Target | None = None
-    max_recipients: Annotated[int, Field(ge=1)] | None = None
-    scheduled_at: AwareDatetime | None = None
-    campaign_id: int | None = None
+    max_recipients: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
+    scheduled_at: ScheduledAt | None = None
+    campaign_id: RowId | None = None
     ab_test: AbTestBody | None = None
 
 

@@ -16,7 +16,8 @@ from typing import Any, Literal
 
 from sqlalchemy import true
 
-from app.control.manager.repository import Figures, ManagerRepository
+from app.api.audience.repository import AudienceRepository, audience_key
+from app.control.manager.repository import Figures, ManagerRepository, due_cutoff
 from app.delivery.narrowcast import TargetParser, resolve_audiences, target_condition
 from app.delivery.service import NarrowcastService, SendService
 from app.kit.errors import (
@@ -27,6 +28,7 @@ from app.kit.errors import (
     NotFound,
     body_errors,
 )
+from app.kit.repository import unique_or
 from app.kit.uow import UnitOfWork
 from app.models import (
     Campaign,
@@ -124,6 +126,19 @@ class ManagerSender(SendService):
         )
 
 
+def _rule_conflict(database_message: str) -> Conflict:
+    """A rule's keyword or default reply another rule took (first by a check, or by a
+    concurrent request through the unique keys)."""
+    if "keyword" in database_message:
+        return Conflict(
+            "Another response rule has one of the keywords",
+            [ErrorDetail("Taken by another rule", "keywords")],
+        )
+    return Conflict(
+        "The account already has a default reply", [ErrorDetail("Already exists", "default")]
+    )
+
+
 class ManagerService:
     def __init__(self, uow: UnitOfWork, channel: Channel) -> None:
         self.uow = uow
@@ -187,11 +202,15 @@ class ManagerService:
         return campaign_id
 
     async def create_campaign(self, label: str) -> Campaign:
-        if await self.repo.campaign_by_label(self.channel.id, label) is not None:
-            raise Conflict(f"A campaign is already labelled {label}")
-        return await self.repo.add(
-            Campaign(channel_pk=self.channel.id, label=label, created_at=self.clock.now())
+        taken = Conflict(
+            f"A campaign is already labelled {label}", [ErrorDetail("Already exists", "label")]
         )
+        if await self.repo.campaign_by_label(self.channel.id, label) is not None:
+            raise taken
+        async with unique_or(self.uow.session, lambda _: taken):
+            return await self.repo.add(
+                Campaign(channel_pk=self.channel.id, label=label, created_at=self.clock.now())
+            )
 
     async def campaign(self, campaign_id: int) -> Campaign:
         campaign = await self.repo.campaign(self.channel.id, campaign_id)
@@ -299,11 +318,14 @@ class ManagerService:
             raise body_errors(errors)
         taken = await self.repo.taken_keywords(self.channel.id, keywords, rule.id if rule else None)
         if taken:
-            raise Conflict(f"Another response rule has the keyword {sorted(taken)[0]}")
+            raise Conflict(
+                f"Another response rule has the keyword {sorted(taken)[0]}",
+                [ErrorDetail("Taken by another rule", "keywords")],
+            )
         if is_default:
             existing = await self.repo.default_rule(self.channel.id)
             if existing is not None and (rule is None or existing.id != rule.id):
-                raise Conflict("The account already has a default reply")
+                raise _rule_conflict("default")
 
     async def create_rule(
         self,
@@ -317,18 +339,20 @@ class ManagerService:
         if await self.repo.rule_count(self.channel.id) >= MAX_RULES:
             raise BadRequest(f"An account has at most {MAX_RULES} response messages")
         await self._check_rule(keywords, is_default, replies, None)
-        rule = await self.repo.add(
-            ResponseRule(
-                channel_pk=self.channel.id,
-                name=name,
-                is_default=is_default,
-                enabled=enabled,
-                replies=replies,
-                campaign_pk=await self.campaign_key(campaign_id),
-                created_at=self.clock.now(),
+        campaign_pk = await self.campaign_key(campaign_id)
+        async with unique_or(self.uow.session, _rule_conflict):
+            rule = await self.repo.add(
+                ResponseRule(
+                    channel_pk=self.channel.id,
+                    name=name,
+                    is_default=is_default,
+                    enabled=enabled,
+                    replies=replies,
+                    campaign_pk=campaign_pk,
+                    created_at=self.clock.now(),
+                )
             )
-        )
-        await self.repo.set_keywords(rule, keywords)
+            await self.repo.set_keywords(rule, keywords)
         return rule, sorted(keywords)
 
     async def rule(self, rule_id: int) -> ResponseRule:
@@ -348,9 +372,11 @@ class ManagerService:
         campaign_id: int | None,
     ) -> list[str]:
         await self._check_rule(keywords, is_default, replies, rule)
-        rule.name, rule.is_default, rule.enabled, rule.replies = name, is_default, enabled, replies
-        rule.campaign_pk = await self.campaign_key(campaign_id)
-        await self.repo.set_keywords(rule, keywords)
+        campaign_pk = await self.campaign_key(campaign_id)
+        async with unique_or(self.uow.session, _rule_conflict):
+            rule.name, rule.is_default, rule.enabled = name, is_default, enabled
+            rule.replies, rule.campaign_pk = replies, campaign_pk
+            await self.repo.set_keywords(rule, keywords)
         return sorted(keywords)
 
     async def rules(self) -> list[tuple[ResponseRule, list[str]]]:
@@ -376,6 +402,8 @@ class ManagerService:
         campaign_id: int | None,
     ) -> StepScenario:
         condition = check_target(target, "target")
+        if condition is not None:
+            await self._check_target_refs(condition, "target")
         checked = [
             (days, check_messages(messages, f"steps[{index}].messages"))
             for index, (days, messages) in enumerate(steps)
@@ -396,6 +424,24 @@ class ManagerService:
         await self.uow.session.flush()
         return scenario
 
+    async def _check_target_refs(self, target: dict[str, Any], prop: str) -> None:
+        """The audiences and requests a scenario's target names exist for the channel now (an
+        audience still being made is let through: the steps wait for it)."""
+        parser = TargetParser()
+        parser.parse(target)
+        audiences = AudienceRepository(self.uow.session)
+        deliveries = self.sender().deliveries
+        errors: list[ErrorDetail] = []
+        for where, group_id in parser.audience_ids:
+            key = audience_key(group_id)
+            if key is None or await audiences.visible(self.channel.id, key) is None:
+                errors.append(ErrorDetail("Invalid audience group id", f"{prop}.{where}"))
+        for where, request_id in parser.request_ids:
+            if await deliveries.request_by_id(self.channel.id, request_id) is None:
+                errors.append(ErrorDetail("Invalid request id", f"{prop}.{where}"))
+        if errors:
+            raise BadRequest("The target names what the channel does not have", errors)
+
     async def scenario(self, scenario_id: int) -> StepScenario:
         scenario = await self.repo.scenario(self.channel.id, scenario_id)
         if scenario is None:
@@ -408,6 +454,10 @@ class ManagerService:
     async def run_step(self, step: Step, scenario: StepScenario, now: datetime) -> int:
         """Send `step` to every friend it is due to who still matches the scenario's target,
         within the quota; the others due are passed over. Answers how many received it."""
+        if not await self.repo.any_due(step, now):
+            # The usual beat: a look at the entries index past the watermark, and no more.
+            step.due_through = due_cutoff(step, now)
+            return 0
         condition: Any = true()
         if scenario.condition is not None:
             try:
@@ -417,6 +467,7 @@ class ManagerService:
         due = await self.repo.count_due(step, self.channel.id, now, condition)
         if due == 0:
             await self._pass_over(step, now)
+            step.due_through = due_cutoff(step, now)
             return 0
         sender = self.sender()
         reach = await sender.step_reach(step.messages, due)
@@ -440,6 +491,7 @@ class ManagerService:
                 await self.uow.session.delete(request)  # another run got there first
             await self.uow.session.flush()
         await self._pass_over(step, now)
+        step.due_through = due_cutoff(step, now)
         return sent
 
     async def _pass_over(self, step: Step, now: datetime) -> None:
@@ -573,10 +625,12 @@ class ManagerService:
         return send
 
     async def cancel(self, send: ManagerSend) -> None:
-        if send.status != SendStatus.SCHEDULED:
-            raise Conflict(f"Send {send.send_id} is {send.status.value}: only a scheduled one")
-        send.status = SendStatus.CANCELLED
-        await self.uow.session.flush()
+        # Conditional, as the schedule's claim is: of the two, exactly one wins.
+        if send.status == SendStatus.SCHEDULED and await self.repo.cancel_send(send.id):
+            send.status = SendStatus.CANCELLED
+            return
+        await self.uow.session.refresh(send)
+        raise Conflict(f"Send {send.send_id} is {send.status.value}: only a scheduled one")
 
     async def send_requests(self, send: ManagerSend) -> list[tuple[ManagerRequest, MessageRequest]]:
         return await self.repo.requests_of(ManagerSource.SEND, send.id)

@@ -25,7 +25,7 @@ from app.control.operator_chat.schemas import (
 from app.control.operator_chat.service import OperatorChatService
 from app.deps import UowDep
 from app.models import ChatNote, ChatTag
-from app.schemas.base import RowKey
+from app.schemas.base import RowId, RowKey
 
 router = APIRouter(tags=["control: one-to-one chat"])
 TAGS = "/channels/{channelId}/chat-tags"
@@ -57,7 +57,10 @@ async def list_chats(
     channelId: str,
     channels: ChannelServiceDep,
     chats: OperatorChatDep,
-    tag: Annotated[list[int] | None, Query(description="Tag ids to filter by")] = None,
+    tag: Annotated[
+        list[RowId] | None,
+        Query(description="Tag ids to filter by", max_length=100),
+    ] = None,
     match: Annotated[str, Query(pattern="^(any|all)$")] = "any",
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[ChatSummaryView]:

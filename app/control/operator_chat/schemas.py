@@ -72,7 +72,9 @@ class AnswerView(WireModel):
 
 
 class TagAudienceRequest(WireModel):
-    description: str = Field(description="The audience's name (up to 120 characters).")
+    description: str = Field(
+        min_length=1, max_length=120, description="The audience's name (up to 120 characters)."
+    )
 
 
 class TagAudienceView(WireModel):

@@ -17,10 +17,12 @@ from app.control.users.repository import UserRepository
 from app.delivery import identity
 from app.delivery.repository import DeliveryRepository
 from app.kit.errors import BadRequest, Conflict, ErrorDetail, NotFound
+from app.kit.repository import unique_or
 from app.kit.uow import UnitOfWork
 from app.models import (
     Audience,
     Channel,
+    ChatMode,
     ChatNote,
     ChatTag,
     ChatTagging,
@@ -83,7 +85,13 @@ class OperatorChatService:
         self, channel: Channel, user: User, messages: list[dict[str, Any]]
     ) -> list[tuple[str, str | None]]:
         """An operator's answer: delivered to the user (`via: chat`), outside the quota. The
-        bot receives nothing, as on the platform."""
+        bot receives nothing, as on the platform. Only while the chat is on (response mode
+        `chat` or `both`): in `bot` mode nobody answers by hand."""
+        if channel.chat_mode != ChatMode.CHAT:
+            raise Conflict(
+                f"Channel {channel.channel_id} has the chat off (response mode bot): "
+                "operators answer only in chat or both mode"
+            )
         friendship = await self.users.friendship(channel.id, user.id)
         if friendship is None or friendship.status != FriendshipStatus.FOLLOWING:
             raise Conflict(f"User {user.user_id} is not a friend of channel {channel.channel_id}")
@@ -117,18 +125,20 @@ class OperatorChatService:
     # --- tags ---------------------------------------------------------------------------------
 
     async def create_tag(self, channel: Channel, name: str) -> ChatTag:
+        taken = Conflict(
+            f"Channel {channel.channel_id} already has a chat tag named {name!r}",
+            [ErrorDetail("Already exists", "name")],
+        )
         if await self.chats.tag_named(channel.id, name) is not None:
-            raise Conflict(
-                f"Channel {channel.channel_id} already has a chat tag named {name!r}",
-                [ErrorDetail("Already exists", "name")],
-            )
+            raise taken
         if await self.chats.count_tags(channel.id) >= MAX_TAGS:
             raise BadRequest(
                 f"A channel has at most {MAX_TAGS} chat tags", [ErrorDetail("Too many", "name")]
             )
-        return await self.chats.add(
-            ChatTag(channel_pk=channel.id, name=name, created_at=self.clock.now())
-        )
+        async with unique_or(self.uow.session, lambda _: taken):
+            return await self.chats.add(
+                ChatTag(channel_pk=channel.id, name=name, created_at=self.clock.now())
+            )
 
     async def tags(self, channel: Channel) -> list[tuple[ChatTag, int]]:
         return list(await self.chats.tags(channel.id))

@@ -1,11 +1,11 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
-from app.delivery.repository import QUOTA_KINDS
+from app.delivery.repository import DeliveryRepository
 from app.kit.repository import Repository
-from app.models import BillingPlan, MessageRequest, PlanChange
+from app.models import BillingPlan, PlanChange
 
 
 class PlanRepository(Repository):
@@ -63,21 +63,14 @@ class PlanRepository(Repository):
             )
         )
 
+    async def messages_between(self, channel_pk: int, start: datetime, end: datetime) -> int:
+        """Messages counted toward the quota in [start, end): the quota's own count (from a
+        time on) at start, less at end, so the two never disagree on what counts."""
+        usage = DeliveryRepository(self.session).usage
+        return await usage(channel_pk, start) - await usage(channel_pk, end)
+
     async def has_plan(self, channel_pk: int) -> bool:
         found = await self.session.scalar(
             select(PlanChange.id).where(PlanChange.channel_pk == channel_pk).limit(1)
         )
         return found is not None
-
-    async def messages_between(self, channel_pk: int, start: datetime, end: datetime) -> int:
-        """Messages counted toward the quota (one per recipient) in [start, end): what the
-        quota's consumption counts, over any month."""
-        total = await self.session.scalar(
-            select(func.coalesce(func.sum(MessageRequest.success_count), 0)).where(
-                MessageRequest.channel_pk == channel_pk,
-                MessageRequest.kind.in_(QUOTA_KINDS),
-                MessageRequest.accepted_at >= start,
-                MessageRequest.accepted_at < end,
-            )
-        )
-        return int(total or 0)

@@ -2,7 +2,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints
 
 from app.models import QuotaType
 from app.schemas.base import WireModel
@@ -45,19 +45,6 @@ class CreatePlanRequest(WireModel):
         description="Additional messages after the free ones, in order; none: sending stops "
         "at the free messages.",
     )
-
-    @model_validator(mode="after")
-    def tiers_in_order(self) -> "CreatePlanRequest":
-        floor = self.free_messages
-        for index, tier in enumerate(self.tiers):
-            if tier.last is None:
-                if index != len(self.tiers) - 1:
-                    raise ValueError("only the last tier may be open-ended")
-                continue
-            if tier.last <= floor:
-                raise ValueError("each tier must end after the free messages and the tier before")
-            floor = tier.last
-        return self
 
 
 class PlanSetView(WireModel):

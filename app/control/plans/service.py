@@ -34,9 +34,30 @@ def next_month_start(now: datetime) -> datetime:
 
 def parse_month(value: str) -> datetime:
     match = MONTH.match(value)
-    if match is None:
-        raise BadRequest("Invalid month", [ErrorDetail("Must be a month as YYYY-MM", "month")])
+    # Year 0 does not exist, and the month after 9999-12 cannot be represented.
+    if match is None or not 1 <= int(match[1]) <= 9998:
+        raise BadRequest(
+            "Invalid month", [ErrorDetail("Must be a month as YYYY-MM, years 0001-9998", "month")]
+        )
     return datetime(int(match[1]), int(match[2]), 1, tzinfo=PLATFORM_TZ)
+
+
+def check_tiers(free_messages: int, lasts: list[int | None]) -> list[ErrorDetail]:
+    """Tiers follow the free messages in order, and the last has no end: a plan that stopped
+    at a tier's `last` would have nothing to price the messages after it."""
+    floor = free_messages
+    for index, last in enumerate(lasts):
+        prop = f"tiers[{index}].last"
+        if last is None:
+            if index != len(lasts) - 1:
+                return [ErrorDetail("Only the last tier may be open-ended", prop)]
+        elif index == len(lasts) - 1:
+            return [ErrorDetail("The last tier must be open-ended (null)", prop)]
+        elif last <= floor:
+            return [ErrorDetail("Must end after the free messages and the tier before", prop)]
+        else:
+            floor = last
+    return []
 
 
 def plan_quota(plan: Plan) -> tuple[QuotaType, int | None]:
@@ -119,6 +140,9 @@ class PlanService:
 
     async def define(self, new: NewPlan) -> Plan:
         """A plan beside the built-in ones; codes are unique (409)."""
+        errors = check_tiers(new.free_messages, [last for last, _ in new.tiers])
+        if errors:
+            raise BadRequest("The tiers are invalid", errors)
         if await self.find(new.code) is not None:
             raise Conflict(
                 f"There is already a billing plan {new.code}", [ErrorDetail("Exists", "code")]

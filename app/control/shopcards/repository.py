@@ -1,4 +1,5 @@
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import delete, func, select
 
@@ -42,6 +43,30 @@ class ShopCardRepository(Repository):
         if lock:
             query = query.with_for_update()
         return await self.session.scalar(query)
+
+    async def holder_for_update(self, card_pk: int, user_pk: int, now: datetime) -> ShopCardHolder:
+        """The user's card, issued now if they had none, held until commit: concurrent first
+        grants issue one card and take turns on it."""
+        await self.session.execute(
+            self.insert(ShopCardHolder)
+            .values(
+                card_pk=card_pk,
+                user_pk=user_pk,
+                points=0,
+                completed_cards=0,
+                expired_points=0,
+                issued_at=now,
+            )
+            .on_conflict_do_nothing()
+        )
+        holder = await self.session.scalar(
+            select(ShopCardHolder)
+            .where(ShopCardHolder.card_pk == card_pk, ShopCardHolder.user_pk == user_pk)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        assert holder is not None
+        return holder
 
     async def earned(self, holder_pk: int) -> Sequence[tuple[ShopCardEarned, ShopCardReward]]:
         rows = await self.session.execute(

@@ -155,7 +155,7 @@ async def grant_points(
     """The store grants points for visits or purchases (the user's first grant issues their
     card); answers the card and the rewards earned now. 409 unless the user is a friend."""
     channel, user = await channels.get(channelId), await users.get(userId)
-    state, earned = await cards.grant(channel, user, body.reason, body.count, body.points)
+    state, earned = await cards.grant(channel, user, body.reason, body.count or 1, body.points)
     card = await cards.card(channel)
     return GrantView(
         card=await _holder_view(cards, card, user, state),

@@ -1,7 +1,7 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 
 from app.models import PointReason
 from app.schemas.base import WireModel
@@ -56,18 +56,21 @@ class ShopCardView(WireModel):
 
 class GrantRequest(WireModel):
     reason: PointReason
-    count: Annotated[int, Field(ge=1, le=100)] = Field(
-        default=1, description="Visits or purchases; points are the card's per-reason points."
+    count: Annotated[int, Field(ge=1, le=100)] | None = Field(
+        default=None,
+        description="Visits or purchases (1 if absent); points are the card's per-reason points.",
     )
     points: Annotated[int, Field(ge=1, le=1000)] | None = Field(
         default=None, description="Exactly these points instead (the store chose them)."
     )
 
-    @model_validator(mode="after")
-    def count_or_points(self) -> "GrantRequest":
-        if self.points is not None and "count" in self.model_fields_set:
-            raise ValueError("give count or points, not both")
-        return self
+    @field_validator("points")
+    @classmethod
+    def count_or_points(cls, points: int | None, info: ValidationInfo) -> int | None:
+        # On `points`, so the error names a property (a model's check would name none).
+        if points is not None and info.data.get("count") is not None:
+            raise ValueError("Give count or points, not both")
+        return points
 
 
 class EarnedView(WireModel):

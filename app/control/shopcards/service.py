@@ -169,18 +169,7 @@ class ShopCardService:
                 )
             points = per * count
         now = self.clock.now()
-        holder = await self.cards.holder(card.id, user.id, lock=True)
-        if holder is None:
-            holder = await self.cards.add(
-                ShopCardHolder(
-                    card_pk=card.id,
-                    user_pk=user.id,
-                    points=0,
-                    completed_cards=0,
-                    expired_points=0,
-                    issued_at=now,
-                )
-            )
+        holder = await self.cards.holder_for_update(card.id, user.id, now)
         self._expire(card, holder, now)
         await self.cards.add(
             ShopCardGrant(holder_pk=holder.id, reason=reason, points=points, granted_at=now)

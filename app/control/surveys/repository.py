@@ -1,10 +1,12 @@
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.engine import CursorResult
 
 from app.delivery.repository import delivered_to
 from app.kit.repository import Repository
-from app.models import MessageRequest, Survey, SurveyAnswer, SurveyKind
+from app.models import Channel, MessageRequest, Survey, SurveyAnswer, SurveyKind
 
 
 class SurveyRepository(Repository):
@@ -21,6 +23,33 @@ class SurveyRepository(Repository):
                 .order_by(Survey.id)
             )
         ).all()
+
+    async def claim_send(self, survey_pk: int, now: datetime) -> bool:
+        """Marks the survey sent unless it was already: of concurrent sends one wins."""
+        result = await self.session.execute(
+            update(Survey)
+            .where(Survey.id == survey_pk, Survey.sent_at.is_(None))
+            .values(sent_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        assert isinstance(result, CursorResult)
+        return result.rowcount == 1
+
+    async def lock_channel(self, channel_pk: int) -> None:
+        """Holds the channel's row until commit, so checks made after it see the commits of
+        whoever held it before. Postgres locks the row; on SQLite the no-op write takes the
+        database's single write lock (reads before a first write run outside any lock)."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            await self.session.execute(
+                select(Channel.id).where(Channel.id == channel_pk).with_for_update()
+            )
+        else:
+            await self.session.execute(
+                update(Channel)
+                .where(Channel.id == channel_pk)
+                .values(id=Channel.id)
+                .execution_options(synchronize_session=False)
+            )
 
     async def last(self, channel_pk: int, kind: SurveyKind) -> Survey | None:
         return await self.session.scalar(

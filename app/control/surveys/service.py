@@ -171,7 +171,8 @@ class SurveyService:
         survey = await self.get(channel, survey_id)
         if survey.kind != SurveyKind.SURVEY:
             raise NotFound(f"Channel {channel.channel_id} has no survey {survey_id}")
-        if survey.sent_at is not None:
+        now = self.clock.now()
+        if survey.sent_at is not None or not await self.surveys.claim_send(survey.id, now):
             raise Conflict(f"Survey {survey_id} was sent already")
         message = survey_message(survey, "Tell us what you think", "Answer")
         sends = SendService(self.uow, channel, "")
@@ -184,7 +185,6 @@ class SurveyService:
             request = await sends.broadcast([message], **options)
         else:
             request = await sends.multicast(to, [message], **options)
-        now = self.clock.now()
         survey.request_pk, survey.sent_at = request.id, now
         survey.closes_at = now + timedelta(days=days)
         return survey
@@ -192,6 +192,8 @@ class SurveyService:
     async def start_satisfaction(self, channel: Channel, days: int) -> Survey:
         """The satisfaction survey to every friend now, outside the quota; 409 within 90
         days of the last one's close."""
+        # Concurrent starts take turns here, so the second sees the first's survey.
+        await self.surveys.lock_channel(channel.id)
         now = self.clock.now()
         available = await self.next_satisfaction_at(channel)
         if available is not None and now < available:

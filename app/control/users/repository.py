@@ -1,7 +1,8 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
+from sqlalchemy.engine import CursorResult
 
 from app.control.users import population
 from app.kit.repository import Repository
@@ -27,6 +28,48 @@ class UserRepository(Repository):
                 Friendship.channel_pk == channel_pk, Friendship.user_pk == user_pk
             )
         )
+
+    async def add_friendship(self, channel_pk: int, user_pk: int, now: datetime) -> bool:
+        """A first follow; False if the user had added the account already (perhaps a
+        concurrent request just did)."""
+        result = await self.session.execute(
+            self.insert(Friendship)
+            .values(
+                channel_pk=channel_pk,
+                user_pk=user_pk,
+                status=FriendshipStatus.FOLLOWING,
+                followed_at=now,
+                since=now,
+            )
+            .on_conflict_do_nothing()
+        )
+        assert isinstance(result, CursorResult)
+        return result.rowcount == 1
+
+    async def unblock(self, channel_pk: int, user_pk: int, now: datetime) -> bool:
+        """Blocked to following; False if the user was not blocked (or a concurrent request
+        unblocked first): of concurrent unblocks one changes it."""
+        result = await self.session.execute(
+            update(Friendship)
+            .where(
+                Friendship.channel_pk == channel_pk,
+                Friendship.user_pk == user_pk,
+                Friendship.status == FriendshipStatus.BLOCKED,
+            )
+            .values(status=FriendshipStatus.FOLLOWING, since=now)
+            .execution_options(synchronize_session=False)
+        )
+        assert isinstance(result, CursorResult)
+        return result.rowcount == 1
+
+    async def fresh_friendship(self, channel_pk: int, user_pk: int) -> Friendship:
+        friendship = await self.session.scalar(
+            select(Friendship)
+            .where(Friendship.channel_pk == channel_pk, Friendship.user_pk == user_pk)
+            .execution_options(populate_existing=True)
+        )
+        assert friendship is not None
+        return friendship
 
     async def record_event(
         self, channel_pk: int, user_pk: int, kind: FriendshipEventKind, at: datetime

@@ -77,25 +77,18 @@ class UserService:
     async def follow(self, channel: Channel, user: User) -> FollowResult:
         """The user adds the account as a friend, or unblocks it."""
         now = self.clock.now()
-        friendship = await self.users.friendship(channel.id, user.id)
-        if friendship is None:
-            friendship = await self.users.add(
-                Friendship(
-                    channel_pk=channel.id,
-                    user_pk=user.id,
-                    status=FriendshipStatus.FOLLOWING,
-                    followed_at=now,
-                    since=now,
-                )
-            )
+        # Conditional writes, so concurrent follows change the friendship once: one follow
+        # event, one greeting.
+        if await self.users.add_friendship(channel.id, user.id, now):
+            friendship = await self.users.fresh_friendship(channel.id, user.id)
             await self.users.record_event(channel.id, user.id, FriendshipEventKind.FOLLOW, now)
             return FollowResult(friendship, is_unblocked=False, changed=True)
-        if friendship.status == FriendshipStatus.FOLLOWING:
-            return FollowResult(friendship, is_unblocked=False, changed=False)
-        friendship.status = FriendshipStatus.FOLLOWING
-        friendship.since = now
-        await self.users.record_event(channel.id, user.id, FriendshipEventKind.UNBLOCK, now)
-        return FollowResult(friendship, is_unblocked=True, changed=True)
+        if await self.users.unblock(channel.id, user.id, now):
+            friendship = await self.users.fresh_friendship(channel.id, user.id)
+            await self.users.record_event(channel.id, user.id, FriendshipEventKind.UNBLOCK, now)
+            return FollowResult(friendship, is_unblocked=True, changed=True)
+        friendship = await self.users.fresh_friendship(channel.id, user.id)
+        return FollowResult(friendship, is_unblocked=False, changed=False)
 
     async def block(self, channel: Channel, user: User) -> tuple[Friendship, bool]:
         """The user blocks the account; answers the friendship and whether it changed."""

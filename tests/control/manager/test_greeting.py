@@ -1,7 +1,11 @@
 """Response settings and the greeting message."""
 
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
 from linebot.v3.messaging import ApiClient, MessagingApi
-from linebot.v3.webhooks import FollowEvent, MessageEvent
+from linebot.v3.webhooks import FollowEvent, MessageEvent, UnfollowEvent
 
 from tests.api.coupon.test_coupons import coupon_request
 from tests.control.manager.helpers import call, text, texts
@@ -133,3 +137,46 @@ class TestRefusedGreeting:
         bob = control.user("Bob")
         assert control.follow(channel, bob)["status"] == "following"
         assert control.inbox(channel, bob) == []
+
+
+class TestStrictSwitches:
+    def test_switches_take_booleans_only(self, control: Control, channel: ChannelInfo) -> None:
+        for body in ({"greeting": "yes"}, {"greeting": 1}, {"autoResponse": "true"}):
+            refused = control.http.put(
+                f"/_kizuna/channels/{channel.channel_id}/manager/response-settings", json=body
+            )
+            assert refused.status_code == 400, body
+            assert [d["property"] for d in refused.json()["details"]] == list(body)
+        settings = call(control, "GET", channel, "response-settings")
+        assert (settings["greeting"], settings["autoResponse"]) == (True, True)
+
+
+class TestConcurrentFollows:
+    def test_one_follow_event_and_greeting_per_change(
+        self, server: LiveServer, control: Control, channel: ChannelInfo, bot: BotServer
+    ) -> None:
+        call(control, "PUT", channel, "greeting", json={"messages": [text("Welcome!")]})
+        alice = control.user("Alice")
+        path = f"/_kizuna/channels/{channel.channel_id}/users/{alice}/follow"
+
+        def follow(_: int) -> int:
+            with httpx.Client(base_url=server.base_url, timeout=60) as client:
+                return client.post(path).status_code
+
+        def burst() -> Counter[int]:
+            with ThreadPoolExecutor(6) as pool:
+                return Counter(pool.map(follow, range(6)))
+
+        assert burst() == Counter({200: 6})  # the first follow, and five of a friend
+        control.unfollow(channel, alice)
+        assert burst() == Counter({200: 6})  # the unblock, and five of a friend
+        control.wait_for_jobs()
+        assert texts(control, channel, alice) == [
+            ("greeting", "Welcome!"),
+            ("greeting", "Welcome!"),
+        ]
+        assert [type(event) for event in bot.events] == [FollowEvent, UnfollowEvent, FollowEvent]
+        assert [bot.events[0].follow.is_unblocked, bot.events[2].follow.is_unblocked] == [
+            False,
+            True,
+        ]

@@ -3,10 +3,13 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from linebot.v3.messaging import BroadcastRequest, TextMessage
+
 from tests.api.insight.support import insight_api
 from tests.control.manager.helpers import advance, call, text
 from tests.support.control import ChannelInfo, Control
 from tests.support.live import LiveServer
+from tests.support.sdk import call_sync
 
 
 def test_greetings_and_auto_responses_are_counted(
@@ -33,3 +36,24 @@ def test_greetings_and_auto_responses_are_counted(
     assert counts.status == "ready"
     # Recipients, as the platform counts them (not messages: each greeting had two).
     assert (counts.welcome_response, counts.auto_response) == (3, 1)
+
+
+def test_manager_sends_count_as_broadcasts_but_not_api_broadcasts(
+    server: LiveServer, control: Control, channel: ChannelInfo
+) -> None:
+    friends = [control.user(f"F{n}") for n in range(3)]
+    for user_id in friends:
+        control.follow(channel, user_id)
+    call(control, "POST", channel, "sends", 201, json={"messages": [text("From the manager")]})
+    call_sync(
+        server.base_url,
+        channel.access_token,
+        lambda api: api.broadcast(BroadcastRequest(messages=[TextMessage(text="From the API")])),
+    )
+    control.wait_for_jobs()
+    now = datetime.fromisoformat(control.http.get("/_kizuna/clock").json()["now"])
+    day = now.astimezone(ZoneInfo("Asia/Tokyo")).strftime("%Y%m%d")
+    advance(control, days=1)
+    with insight_api(server, channel) as api:
+        counts = api.get_number_of_message_deliveries(var_date=day)
+    assert (counts.broadcast, counts.api_broadcast) == (6, 3)

@@ -1,6 +1,10 @@
 """Response messages: keywords matched exactly, random replies, the default reply, and how
 they coexist with the bot (on Postgres a user's message goes through the fast route first)."""
 
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
 import pytest
 from linebot.v3.webhooks import MessageEvent
 
@@ -8,6 +12,7 @@ from app.control.manager import service as manager_service
 from tests.control.manager.helpers import call, manager_path, text, texts
 from tests.support.bot import BotServer
 from tests.support.control import ChannelInfo, Control
+from tests.support.live import LiveServer
 
 
 def rule(name: str, keywords: list[str], *replies: str, **extra: object) -> dict[str, object]:
@@ -140,7 +145,7 @@ class TestKeywords:
         greeting = control.inbox(channel, alice)[0]
         inbox = f"/_kizuna/channels/{channel.channel_id}/users/{alice}/inbox"
         path = f"{inbox}/{greeting['messageId']}/tap"
-        assert control.http.post(path, json={"label": "Menu"}).status_code in (200, 201)
+        assert control.http.post(path, json={"label": "Menu"}).status_code == 200
         assert texts(control, channel, alice)[-1] == ("auto_reply", "Today: curry")
 
     def test_non_friends_and_blocked_users_get_nothing(
@@ -192,3 +197,47 @@ class TestRuleChecks:
         over = control.http.post(manager_path(channel, "responses"), json=rule("R", ["k"], "r"))
         assert over.status_code == 400
         assert "at most 2" in over.json()["message"]
+
+
+def _burst(server: LiveServer, path: str, bodies: list[dict[str, object]]) -> Counter[int]:
+    """The status codes of the POSTs of `bodies` to `path`, made at once."""
+
+    def post(body: dict[str, object]) -> int:
+        with httpx.Client(base_url=server.base_url, timeout=60) as client:
+            return client.post(path, json=body).status_code
+
+    with ThreadPoolExecutor(len(bodies)) as pool:
+        return Counter(pool.map(post, bodies))
+
+
+class TestConcurrentCreates:
+    def test_one_default_reply_and_one_owner_of_a_keyword(
+        self, server: LiveServer, control: Control, channel: ChannelInfo
+    ) -> None:
+        path = manager_path(channel, "responses")
+        defaults = [rule(f"D{n}", [], f"d{n}", default=True) for n in range(5)]
+        assert _burst(server, path, defaults) == Counter({201: 1, 409: 4})
+        same = [rule(f"K{n}", ["hello"], f"k{n}") for n in range(5)]
+        assert _burst(server, path, same) == Counter({201: 1, 409: 4})
+        listed = call(control, "GET", channel, "responses")
+        assert sorted((r["default"], r["keywords"]) for r in listed) == [
+            (False, ["hello"]),
+            (True, []),
+        ]
+        again = control.http.post(path, json=rule("D", [], "d", default=True))
+        assert again.status_code == 409
+        assert [d["property"] for d in again.json()["details"]] == ["default"]
+        taken = control.http.post(path, json=rule("K", ["hello"], "k"))
+        assert [d["property"] for d in taken.json()["details"]] == ["keywords"]
+
+    def test_one_campaign_a_label_and_one_chat_tag_a_name(
+        self, server: LiveServer, control: Control, channel: ChannelInfo
+    ) -> None:
+        campaigns = manager_path(channel, "campaigns")
+        assert _burst(server, campaigns, [{"label": "Sale"}] * 5) == Counter({201: 1, 409: 4})
+        tags = f"/_kizuna/channels/{channel.channel_id}/chat-tags"
+        assert _burst(server, tags, [{"name": "VIP"}] * 5) == Counter({201: 1, 409: 4})
+        assert len(call(control, "GET", channel, "campaigns")) == 1
+        assert len(control.http.get(tags).json()) == 1
+        again = control.http.post(campaigns, json={"label": "Sale"})
+        assert [d["property"] for d in again.json()["details"]] == ["label"]

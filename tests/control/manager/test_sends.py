@@ -2,8 +2,19 @@
 
 from datetime import datetime, timedelta
 
+import pytest
+from sqlalchemy import select
+
+from app.control.manager.repository import ManagerRepository
+from app.control.manager.service import ManagerService
+from app.kit.db import transaction
+from app.kit.errors import Conflict
+from app.kit.services import Services
+from app.kit.uow import UnitOfWork
+from app.models import Channel, SendStatus
 from tests.control.manager.helpers import advance, call, manager_path, text, texts
 from tests.support.control import ChannelInfo, Control
+from tests.support.live import LiveServer
 
 
 def clock_now(control: Control) -> datetime:
@@ -210,3 +221,67 @@ class TestTestSends:
         )
         assert unknown.status_code == 400
         assert unknown.json()["details"][0]["property"] == "userIds[1]"
+
+
+class TestCancelRace:
+    @pytest.mark.asyncio
+    async def test_a_cancel_that_lost_to_the_schedule_is_refused(
+        self, server: LiveServer, control: Control, channel: ChannelInfo
+    ) -> None:
+        at = clock_now(control) + timedelta(hours=1)
+        body = {"messages": [text("Later")], "scheduledAt": at.isoformat()}
+        send_id = call(control, "POST", channel, "sends", 201, json=body)["sendId"]
+        other = await Services.start(server.settings, use_arq=False)
+        try:
+            async with other.session_maker() as session:
+                row = await session.scalar(
+                    select(Channel).where(Channel.channel_id == channel.channel_id)
+                )
+                assert row is not None
+                manager = ManagerService(UnitOfWork(other, session), row)
+                stale = await manager.send(send_id)
+                assert stale.status == SendStatus.SCHEDULED
+                # Meanwhile the schedule takes the send, in its own transaction.
+                async with transaction(other.session_maker) as beat:
+                    assert await ManagerRepository(beat).claim_send(stale.id) is not None
+                with pytest.raises(Conflict):
+                    await manager.cancel(stale)
+                await session.commit()
+        finally:
+            await other.close()
+        assert call(control, "GET", channel, f"sends/{send_id}")["status"] == "sent"
+
+
+class TestOutOfRangeInput:
+    def test_ids_counts_and_times_beyond_the_columns_are_400_with_the_property(
+        self, control: Control, channel: ChannelInfo
+    ) -> None:
+        message = [text("x")]
+        cases = [
+            ("POST", "sends", {"messages": message, "campaignId": 2**63}, "campaignId"),
+            ("POST", "sends", {"messages": message, "campaignId": 0}, "campaignId"),
+            ("POST", "sends", {"messages": message, "maxRecipients": 2**31}, "maxRecipients"),
+            (
+                "POST",
+                "sends",
+                {"messages": message, "scheduledAt": "9999-12-31T23:59:59-12:00"},
+                "scheduledAt",
+            ),
+            ("PUT", "greeting", {"messages": message, "campaignId": 2**70}, "campaignId"),
+            (
+                "POST",
+                "responses",
+                {"name": "r", "keywords": ["a"], "replies": [message], "campaignId": 2**64},
+                "campaignId",
+            ),
+            (
+                "POST",
+                "steps",
+                {"name": "s", "steps": [{"days": 1, "messages": message}], "campaignId": -5},
+                "campaignId",
+            ),
+        ]
+        for method, rest, body, prop in cases:
+            refused = call(control, method, channel, rest, 400, json=body)
+            assert [d["property"] for d in refused["details"]] == [prop], (rest, body)
+        assert call(control, "GET", channel, "sends") == []

@@ -5,10 +5,13 @@ from datetime import timedelta
 
 import pytest
 from linebot.v3.messaging import ApiClient, MessagingApi
+from sqlalchemy import select
 
 from app.control.manager.tasks import manager_heartbeat, run_due_work
+from app.kit.db import transaction
 from app.kit.queue import InProcessQueue
 from app.kit.services import Services
+from app.models import ScenarioEntry, User
 from tests.control.manager.helpers import advance, call, manager_path, text, texts
 from tests.support.control import ChannelInfo, Control
 from tests.support.live import LiveServer
@@ -69,17 +72,50 @@ class TestSteps:
         friends = [control.user(f"F{n}") for n in range(5)]
         for user_id in friends:
             control.follow(channel, user_id)
-        # Moved without the control plane, so nothing runs the steps but the runs below (and
-        # perhaps the server's own beat, which must agree with them too).
-        server.services.clock.advance(timedelta(days=3))
+        # The runs below work three days ahead of Kizuna's clock, so the server's own beat
+        # (on the clock) finds nothing due: the four concurrent runs alone send, each step once.
         other = await Services.start(server.settings, use_arq=False)
         try:
-            now = server.services.clock.now()
-            sent = await asyncio.gather(*(run_due_work(other, now) for _ in range(4)))
+            ahead = server.services.clock.now() + timedelta(days=3)
+            sent = await asyncio.gather(*(run_due_work(other, ahead) for _ in range(4)))
         finally:
             await other.close()
-        assert sum(sent) <= 5
+        assert sum(sent) == 5
         assert [len(control.inbox(channel, user_id)) for user_id in friends] == [1] * 5
+
+    @pytest.mark.asyncio
+    async def test_a_beat_reads_only_entries_due_since_the_last(
+        self, server: LiveServer, control: Control, channel: ChannelInfo
+    ) -> None:
+        early = control.user("Early")
+        control.follow(channel, early)  # a friend, but never entered
+        created = call(control, "POST", channel, "steps", 201, json=scenario())
+        alice = control.user("Alice")
+        control.follow(channel, alice)
+        advance(control, days=3)
+        assert texts(control, channel, alice) == [("step", "Day 3: how is it going?")]
+        # An entry from before the last beat's cut-off is history the beats no longer read
+        # (none can appear but by hand: entries are made at following, on Kizuna's clock).
+        other = await Services.start(server.settings, use_arq=False)
+        try:
+            async with transaction(other.session_maker) as session:
+                user_pk = await session.scalar(select(User.id).where(User.user_id == early))
+                session.add(
+                    ScenarioEntry(
+                        scenario_pk=created["scenarioId"],
+                        user_pk=user_pk,
+                        entered_at=server.services.clock.now() - timedelta(days=30),
+                    )
+                )
+        finally:
+            await other.close()
+        advance(control, days=1)
+        assert control.inbox(channel, early) == []
+        view = call(control, "GET", channel, f"steps/{created['scenarioId']}")
+        assert [(s["sent"], s["passedOver"]) for s in view["steps"]] == [(1, 0), (0, 0)]
+        advance(control, days=3)
+        assert texts(control, channel, alice)[1:] == [("step", "Day 7: a coupon")]
+        assert control.inbox(channel, early) == []
 
     def test_friend_path_and_target(self, control: Control, channel: ChannelInfo) -> None:
         call(control, "POST", channel, "steps", 201, json=scenario(friendPath="qr-store"))
@@ -125,6 +161,29 @@ class TestSteps:
         assert received[0] == 0 and sorted(received[1:]) == [0, 1]
         view = call(control, "GET", channel, "steps")[0]
         assert (view["steps"][0]["sent"], view["steps"][0]["passedOver"]) == (1, 2)
+
+    def test_targets_naming_what_the_channel_lacks_are_refused_at_creation(
+        self, control: Control, channel: ChannelInfo
+    ) -> None:
+        other = control.channel("Other")
+        theirs = call(control, "POST", other, "sends", 201, json={"messages": [text("x")]})
+        ours = call(control, "POST", channel, "sends", 201, json={"messages": [text("y")]})
+        (their_request,) = [r["requestId"] for r in theirs["requests"]]
+        (our_request,) = [r["requestId"] for r in ours["requests"]]
+        path = manager_path(channel, "steps")
+        for recipient, prop in (
+            ({"type": "audience", "audienceGroupId": 123}, "target.recipient.audienceGroupId"),
+            ({"type": "audience", "audienceGroupId": 2**70}, "target.recipient.audienceGroupId"),
+            ({"type": "redelivery", "requestId": their_request}, "target.recipient.requestId"),
+        ):
+            refused = control.http.post(
+                path, json={**scenario(), "target": {"recipient": recipient}}
+            )
+            assert refused.status_code == 400, refused.text
+            assert [d["property"] for d in refused.json()["details"]] == [prop]
+        assert call(control, "GET", channel, "steps") == []
+        redelivery = {"recipient": {"type": "redelivery", "requestId": our_request}}
+        call(control, "POST", channel, "steps", 201, json={**scenario(), "target": redelivery})
 
     def test_bad_scenarios_and_deleting(self, control: Control, channel: ChannelInfo) -> None:
         path = manager_path(channel, "steps")

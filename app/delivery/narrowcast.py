@@ -25,6 +25,8 @@ AREAS = (
 MAX_RECIPIENT_OBJECTS = 10
 MAX_DEMOGRAPHIC_CONDITIONS = 10
 SPLIT_MULTIPLIER = 2654435761  # Knuth's: consecutive keys land far apart
+# A second odd multiplier under 2**31, so (32-bit value) * it stays inside a signed 64-bit integer.
+SALT_MULTIPLIER = 1103515245
 
 
 class TargetParser:
@@ -203,9 +205,14 @@ def target_condition(target: dict[str, Any]) -> ColumnElement[bool]:
 
 def split_condition(split: dict[str, int]) -> ColumnElement[bool]:
     """Friends whose bucket (0-99, from a multiplicative hash of their key and a salt) is in
-    `from`..`to`-1: an A/B test's variants take disjoint ranges of the same target."""
+    `from`..`to`-1: an A/B test's variants take disjoint ranges of the same target.
+
+    The salt is mixed in before a second multiplication and the bucket read from the high bits,
+    so each test draws its own groups (a salt added after the hash would only rotate the same
+    100 groups, and the low bits repeat with the key)."""
     hashed = (Friendship.user_pk * SPLIT_MULTIPLIER) % 4294967296
-    bucket = (hashed + split["salt"]) % 100
+    mixed = (((hashed + split["salt"]) % 4294967296) * SALT_MULTIPLIER) % 4294967296
+    bucket = (mixed * 100) // 4294967296
     return and_(bucket >= split["from"], bucket < split["to"])
 
 

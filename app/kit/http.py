@@ -100,11 +100,16 @@ class LineHttpMiddleware:
         received = 0
         # JSON and form bodies are kept (by reference, as they pass) until the last chunk, so
         # one holding a NUL is refused naming its property before the app sees the end of it.
+        # Each chunk is scanned with the tail of the one before (an escape may straddle two);
+        # the body is joined and parsed only when one was seen.
         kind = _text_body_kind(scope)
+        marker = NUL_MARKERS.get(kind or "", ())
         chunks: list[bytes] = []
+        tail = b""
+        seen = False
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, tail, seen
             message = await receive()
             if message["type"] == "http.request":
                 chunk = message.get("body", b"")
@@ -113,7 +118,10 @@ class LineHttpMiddleware:
                     raise _BodyTooLarge
                 if kind is not None:
                     chunks.append(chunk)
-                    if not message.get("more_body", False):
+                    window = tail + chunk[:8] if tail else b""
+                    seen = seen or any(m in chunk or m in window for m in marker)
+                    tail = chunk[-8:]
+                    if seen and not message.get("more_body", False):
                         prop = _nul_in_body(kind, b"".join(chunks))
                         if prop is not None:
                             raise _NulInBody(prop)
@@ -149,6 +157,8 @@ def crash_response(exc: Exception) -> JSONResponse:
 
 NUL = "\x00"
 NUL_MESSAGE = "May not contain the NUL character (U+0000)"
+# How a NUL can appear in the bytes of a body of each kind: JSON's escape, form encoding, raw.
+NUL_MARKERS = {"json": (b"\\u0000",), "form": (b"%00", b"\x00")}
 OAUTH_PREFIXES = ("/v2/oauth/", "/oauth2/")
 
 

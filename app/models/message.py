@@ -101,7 +101,8 @@ class MessageRequest(IntKeyMixin, Base):
 
 
 class Delivery(Base):
-    """One user reached by a push, reply, LINE notification message or multicast.
+    """One user reached by any send but a broadcast or narrowcast (push, reply, multicast, LINE
+    notification messages, and the manager's one-to-one kinds).
 
     Kept narrow for the push hot path: keyed by (user, request), which is the inbox's index; no
     surrogate id (a sequence call per row), no channel (the request has it), no foreign key

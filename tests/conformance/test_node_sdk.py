@@ -3,6 +3,7 @@ rich menus, audiences, and `validateSignature` on the webhooks Kizuna signs."""
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -67,7 +68,8 @@ def test_the_node_sdk_drives_kizuna(
 
     # Webhooks: every request Kizuna signed validates with the channel secret, and only with it.
     webhook = seen["webhook"]
-    assert webhook["endpoint"] == {"endpoint": webhook["endpoint"]["endpoint"], "active": True}
+    assert webhook["endpoint"]["active"] is True
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/\S*", webhook["endpoint"]["endpoint"])
     assert webhook["test"]["success"] is True and webhook["test"]["statusCode"] == 200
     requests = webhook["requests"]
     # The test request carries no events; the follow and the message may share a request.
@@ -84,11 +86,15 @@ def test_the_node_sdk_drives_kizuna(
     assert sending["multicast"] == {}
     pushed = sending["push"]["sentMessages"]
     replied = webhook["reply"]["sentMessages"]
+    multicast_id = sending["inbox"]["alice"][2]["messageId"]
     assert [(m["via"], m["text"], m["messageId"]) for m in sending["inbox"]["alice"]] == [
         ("reply", "You said: hello from Node", replied[0]["id"]),
         ("push", "Hello Alice (push)", pushed[0]["id"]),
-        ("multicast", "Hello both (multicast)", sending["inbox"]["alice"][2]["messageId"]),
+        ("multicast", "Hello both (multicast)", multicast_id),
     ]
+    # The multicast has a message id of its own (18 digits), not one of the earlier sends'.
+    assert re.fullmatch(r"\d{18}", multicast_id)
+    assert multicast_id not in {replied[0]["id"], pushed[0]["id"]}
     assert [(m["via"], m["text"]) for m in sending["inbox"]["bob"]] == [
         ("multicast", "Hello both (multicast)")
     ]

@@ -39,7 +39,8 @@ def test_requests_deliveries_and_webhooks_are_counted(
     headers = {"Authorization": f"Bearer {channel.access_token}"}
     push = {"to": alice, "messages": [{"type": "text", "text": "hi"}]}
     for _ in range(3):
-        assert httpx.post(f"{server.base_url}/v2/bot/message/push", headers=headers, json=push)
+        pushed = httpx.post(f"{server.base_url}/v2/bot/message/push", headers=headers, json=push)
+        assert pushed.status_code == 200
     profile = httpx.get(f"{server.base_url}/v2/bot/profile/{alice}", headers=headers)
     assert profile.status_code == 200
     assert httpx.get(f"{server.base_url}/v2/bot/info").status_code == 401

@@ -52,7 +52,8 @@ def test_tokens_and_secrets_never_logged(
         "client_secret": channel.channel_secret,
     }
     issued = httpx.post(f"{base}/v2/oauth/accessToken", data=credentials).json()["access_token"]
-    httpx.post(f"{base}/v2/oauth/verify", data={"access_token": issued})
+    verified = httpx.post(f"{base}/v2/oauth/verify", data={"access_token": issued})
+    assert verified.status_code == 200
     alice = control.user("Alice")
     bot = BotServer(channel.channel_secret).start()
     try:
@@ -71,14 +72,16 @@ def test_tokens_and_secrets_never_logged(
         control.say(channel, alice, {"type": "text", "text": "again"})
         control.wait_for_jobs()
         reply_token = bot.events[-1].reply_token
-        httpx.post(
+        replied = httpx.post(
             f"{base}/v2/bot/message/reply",
             headers={"Authorization": f"Bearer {issued}"},
             json={"replyToken": reply_token, "messages": [{"type": "text", "text": "r"}]},
         )
+        assert replied.status_code == 200
     finally:
         bot.stop()
-    httpx.post(f"{base}/v2/oauth/revoke", data={"access_token": issued})
+    revoked = httpx.post(f"{base}/v2/oauth/revoke", data={"access_token": issued})
+    assert revoked.status_code == 200
     signature = bot.received[0].headers["X-Line-Signature"]
     secrets = {
         "long-lived token": channel.access_token,

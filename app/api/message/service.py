@@ -65,7 +65,8 @@ class MessageQueries:
         status = day_status(day, now, COUNTING_SINCE)
         if status is not None:
             return DeliveryCountResponse(status=status)
-        sent = await self.sent_on(day)
+        # The platform counts what its Messaging API sent: not the Official Account Manager's sends.
+        sent = await self.sent_on(day, api_only=True)
         return DeliveryCountResponse(status="ready", success=sent.get(kind, 0))
 
     async def sent_on(self, day: date, *, api_only: bool = False) -> dict[SendKind, int]:

@@ -595,7 +595,7 @@ class ManagerService:
             await self.repo.link(request, ManagerSource.SEND, send.id, send.campaign_pk)
             return
         variants = send.variants or [{"percentage": 100, "messages": send.messages}]
-        salt, start = self.ids.pick(100), 0
+        salt, start = self.ids.pick(4294967296), 0
         for index, variant in enumerate(variants):
             percentage = int(variant["percentage"])
             body: dict[str, Any] = {"messages": variant["messages"], **(send.target or {})}

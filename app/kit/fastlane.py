@@ -19,6 +19,16 @@ Out = TypeVar("Out")
 Kept = TypeVar("Kept")
 
 
+class LostConnection(ConnectionError):
+    """A lane connection died under a statement: the database went away (a 503, not a bug).
+
+    A server shutting down sends every idle connection a FATAL error; asyncpg, not expecting a
+    message while idle, parks the connection in its error-consuming state for good, and until
+    the socket's close reaches it every statement on it fails with `InternalClientError` before
+    anything is sent. (SQLAlchemy's dialect already counts that as a disconnect on the ORM.)
+    """
+
+
 async def _nothing_to_reset(_connection: asyncpg.Connection) -> None:
     """The lane runs single autocommit statements that leave no session state behind, so the
     default reset (a four-command round trip on every release) would be pure cost."""
@@ -42,13 +52,23 @@ class FastLane:
         )
         return cls(pool, size)
 
-    async def fetchrow(self, sql: str, *args: Any) -> asyncpg.Record | None:
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[asyncpg.Connection]:
         async with self.pool.acquire() as connection:
+            try:
+                yield connection
+            except asyncpg.InternalClientError as exc:
+                # Dropped now rather than handed out again until its close arrives.
+                connection.terminate()
+                raise LostConnection("the database connection was lost") from exc
+
+    async def fetchrow(self, sql: str, *args: Any) -> asyncpg.Record | None:
+        async with self._connection() as connection:
             row: asyncpg.Record | None = await connection.fetchrow(sql, *args)
             return row
 
     async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
-        async with self.pool.acquire() as connection:
+        async with self._connection() as connection:
             rows: list[asyncpg.Record] = await connection.fetch(sql, *args)
             return rows
 
@@ -65,7 +85,7 @@ class FastLane:
     async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
         """A connection in one transaction, for the rare hot path that needs a lock taken
         before its statement's snapshot (a statement sees only what committed before it began)."""
-        async with self.pool.acquire() as connection, connection.transaction():
+        async with self._connection() as connection, connection.transaction():
             yield connection
 
     def keep(self, name: str, make: Callable[[], Kept]) -> Kept:

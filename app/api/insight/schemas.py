@@ -18,6 +18,7 @@ class MessageDeliveriesResponse(WireModel):
     targeting: int | None = None
     auto_response: int | None = None
     welcome_response: int | None = None
+    chat: int | None = None
     api_broadcast: int | None = None
     api_push: int | None = None
     api_multicast: int | None = None

@@ -214,18 +214,18 @@ class InsightService:
         sent = await self.messages.sent_on(day)
         # `broadcast` and `targeting` count every broadcast and narrowcast, the manager's sends
         # (app/control/manager) among them; the `api*` fields only what the API sent.
-        api = await self.messages.sent_on(day, api_only=True)
         return s.MessageDeliveriesResponse(
             status="ready",
-            broadcast=sent.get(SendKind.BROADCAST, 0),
-            targeting=sent.get(SendKind.NARROWCAST, 0),
-            auto_response=sent.get(SendKind.AUTO_REPLY, 0),
-            welcome_response=sent.get(SendKind.GREETING, 0),
-            api_broadcast=api.get(SendKind.BROADCAST, 0),
-            api_push=api.get(SendKind.PUSH, 0),
-            api_multicast=api.get(SendKind.MULTICAST, 0),
-            api_narrowcast=api.get(SendKind.NARROWCAST, 0),
-            api_reply=api.get(SendKind.REPLY, 0),
+            broadcast=sent.all(SendKind.BROADCAST),
+            targeting=sent.all(SendKind.NARROWCAST),
+            auto_response=sent.all(SendKind.AUTO_REPLY),
+            welcome_response=sent.all(SendKind.GREETING),
+            chat=sent.all(SendKind.CHAT),
+            api_broadcast=sent.api(SendKind.BROADCAST),
+            api_push=sent.api(SendKind.PUSH),
+            api_multicast=sent.api(SendKind.MULTICAST),
+            api_narrowcast=sent.api(SendKind.NARROWCAST),
+            api_reply=sent.api(SendKind.REPLY),
         )
 
     async def demographics(self) -> s.DemographicsResponse:

@@ -1,5 +1,7 @@
 """Read-side questions about sends: narrowcast progress, daily counts, aggregation units."""
 
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
@@ -29,6 +31,25 @@ def day_status(day: date, now: datetime, since: date) -> str | None:
     if day >= now.astimezone(PLATFORM_TZ).date():
         return "unready"
     return None
+
+
+@dataclass
+class DaySends:
+    """A day's recipients per kind of send: all of them, and the Messaging API's alone."""
+
+    _all: Counter[SendKind] = field(default_factory=Counter)
+    _api: Counter[SendKind] = field(default_factory=Counter)
+
+    def add(self, kind: SendKind, recipients: int, *, by_manager: bool) -> None:
+        self._all[kind] += recipients
+        if not by_manager:
+            self._api[kind] += recipients
+
+    def all(self, kind: SendKind) -> int:
+        return self._all[kind]
+
+    def api(self, kind: SendKind) -> int:
+        return self._api[kind]
 
 
 class MessageQueries:
@@ -66,27 +87,35 @@ class MessageQueries:
         if status is not None:
             return DeliveryCountResponse(status=status)
         # The platform counts what its Messaging API sent: not the Official Account Manager's sends.
-        sent = await self.sent_on(day, api_only=True)
-        return DeliveryCountResponse(status="ready", success=sent.get(kind, 0))
+        sent = await self.sent_on(day)
+        return DeliveryCountResponse(status="ready", success=sent.api(kind))
 
-    async def sent_on(self, day: date, *, api_only: bool = False) -> dict[SendKind, int]:
-        """Recipients reached per kind of send, for the requests accepted on a Japan day
-        (`api_only`: leaving out what the Official Account Manager sent)."""
+    async def sent_on(self, day: date) -> "DaySends":
+        """Recipients reached per kind of send, for the requests accepted on a Japan day, with
+        what the Official Account Manager sent told apart from the Messaging API's sends."""
         start, end = day_bounds(day)
-        query = select(
-            MessageRequest.kind, func.coalesce(func.sum(MessageRequest.success_count), 0)
-        ).where(
-            MessageRequest.channel_pk == self.channel.id,
-            MessageRequest.accepted_at >= start,
-            MessageRequest.accepted_at < end,
+        by_manager = (
+            select(ManagerRequest.request_pk)
+            .where(ManagerRequest.request_pk == MessageRequest.id)
+            .exists()
         )
-        if api_only:
-            by_manager = select(ManagerRequest.request_pk).where(
-                ManagerRequest.request_pk == MessageRequest.id
+        rows = await self.session.execute(
+            select(
+                MessageRequest.kind,
+                by_manager,
+                func.coalesce(func.sum(MessageRequest.success_count), 0),
             )
-            query = query.where(~by_manager.exists())
-        rows = await self.session.execute(query.group_by(MessageRequest.kind))
-        return {kind: int(total) for kind, total in rows}
+            .where(
+                MessageRequest.channel_pk == self.channel.id,
+                MessageRequest.accepted_at >= start,
+                MessageRequest.accepted_at < end,
+            )
+            .group_by(MessageRequest.kind, by_manager)
+        )
+        sends = DaySends()
+        for kind, manager, total in rows:
+            sends.add(kind, int(total), by_manager=bool(manager))
+        return sends
 
     async def units_this_month(self, now: datetime) -> list[str]:
         rows = await self.session.scalars(

@@ -57,3 +57,37 @@ def test_manager_sends_count_as_broadcasts_but_not_api_broadcasts(
     with insight_api(server, channel) as api:
         counts = api.get_number_of_message_deliveries(var_date=day)
     assert (counts.broadcast, counts.api_broadcast) == (6, 3)
+
+
+def test_operator_answers_count_as_chat_and_nothing_else(
+    server: LiveServer, control: Control, channel: ChannelInfo
+) -> None:
+    friends = [control.user(f"F{n}") for n in range(2)]
+    for user_id in friends:
+        control.follow(channel, user_id)
+    settings = f"/_kizuna/channels/{channel.channel_id}/manager/response-settings"
+    assert control.http.put(settings, json={"mode": "both"}).status_code == 200
+    for user_id in friends:
+        # Two messages in one answer: the platform counts the recipient once.
+        answered = control.http.post(
+            f"/_kizuna/channels/{channel.channel_id}/chats/{user_id}/messages",
+            json={"messages": [text("Yes"), text("Until 9 pm")]},
+        )
+        assert answered.status_code == 201, answered.text
+    control.http.post(
+        f"/_kizuna/channels/{channel.channel_id}/chats/{friends[0]}/messages",
+        json={"messages": [text("See you")]},
+    )
+    call_sync(
+        server.base_url,
+        channel.access_token,
+        lambda api: api.broadcast(BroadcastRequest(messages=[TextMessage(text="From the API")])),
+    )
+    control.wait_for_jobs()
+    now = datetime.fromisoformat(control.http.get("/_kizuna/clock").json()["now"])
+    day = now.astimezone(ZoneInfo("Asia/Tokyo")).strftime("%Y%m%d")
+    advance(control, days=1)
+    with insight_api(server, channel) as api:
+        counts = api.get_number_of_message_deliveries(var_date=day)
+    assert counts.chat == 3
+    assert (counts.broadcast, counts.api_broadcast, counts.api_push) == (2, 2, 0)

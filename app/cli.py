@@ -69,7 +69,7 @@ def serve(
 
 def _print_demo(settings: Settings, demo: NewChannel, created: bool) -> None:
     channel = demo.channel
-    base = f"http://{settings.host}:{settings.port}"
+    base = settings.base_url
     lines = [
         f"[bold]Kizuna[/bold]: {'created the' if created else 'the'} demo channel "
         f"({channel.name}), database {_redact(settings.resolved_database_url)}",
@@ -78,6 +78,7 @@ def _print_demo(settings: Settings, demo: NewChannel, created: bool) -> None:
         f"  bot user id     {channel.bot_user_id}",
         f"  access token    {demo.access_token}",
         f'  try: curl -H "Authorization: Bearer {demo.access_token}" {base}/v2/bot/info',
+        f"  console         {base}/console",
     ]
     for line in lines:
         # soft_wrap: a token broken over two lines cannot be copied.

@@ -111,7 +111,9 @@ class Settings(BaseSettings):
 
     @property
     def base_url(self) -> str:
-        return self.public_url or f"http://{self.host}:{self.port}"
+        """Where clients reach this server: behind a proxy or a container's port mapping that
+        is not where it listens (`http://0.0.0.0:8080` is nowhere a browser can go)."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
 
 def normalise_database_url(url: str) -> str:

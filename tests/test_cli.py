@@ -53,7 +53,7 @@ def serve(
         process.kill()
         raise AssertionError("kizuna serve did not come up:\n" + log.read_text())
     printed: dict[str, str] = {}
-    for key in ("channel id", "channel secret", "access token"):
+    for key in ("channel id", "channel secret", "access token", "console"):
         match = re.search(rf"{key}\s+(\S+)", log.read_text())
         if match:
             printed[key] = match.group(1)
@@ -73,7 +73,8 @@ def test_serve_on_a_fresh_folder_answers_the_printed_token(tmp_path: Path) -> No
     port = free_port()
     process, printed = serve(tmp_path / "data", port)
     try:
-        assert set(printed) == {"channel id", "channel secret", "access token"}
+        assert set(printed) == {"channel id", "channel secret", "access token", "console"}
+        assert printed["console"] == f"http://127.0.0.1:{port}/console"
         response = httpx.get(
             f"http://127.0.0.1:{port}/v2/bot/info",
             headers={"Authorization": f"Bearer {printed['access token']}"},
@@ -88,6 +89,21 @@ def test_serve_on_a_fresh_folder_answers_the_printed_token(tmp_path: Path) -> No
     process, again = serve(tmp_path / "data", port)
     try:
         assert again == printed
+    finally:
+        stop(process)
+
+
+def test_serve_prints_the_public_url_clients_use(tmp_path: Path) -> None:
+    port = free_port()
+    process, printed = serve(
+        tmp_path / "data", port, KIZUNA_PUBLIC_URL="https://kizuna.example.test/"
+    )
+    try:
+        assert printed["console"] == "https://kizuna.example.test/console"
+        assert (
+            "https://kizuna.example.test/v2/bot/info"
+            in next(tmp_path.glob("data/serve-*.log")).read_text()
+        )
     finally:
         stop(process)
 

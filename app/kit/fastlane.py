@@ -97,8 +97,9 @@ class FastLane:
         return kept
 
     async def close_kept(self) -> None:
-        """Close the kept objects that have an `aclose`, newest first."""
-        for kept in reversed(list(self._kept.values())):
+        """Close the kept objects that have an `aclose`, newest first, once: they are let go."""
+        kept_now, self._kept = self._kept, {}
+        for kept in reversed(list(kept_now.values())):
             closer = getattr(kept, "aclose", None)
             if closer is not None:
                 await closer()

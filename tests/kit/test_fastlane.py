@@ -90,3 +90,23 @@ async def test_a_pooled_orm_connection_wedged_while_idle_is_replaced_at_checkout
         assert pid != first_pid
     finally:
         await engine.dispose()
+
+
+async def test_kept_objects_are_closed_once_newest_first(postgres_url: str) -> None:
+    lane = await FastLane.connect(postgres_url, size=1)
+    closed: list[str] = []
+
+    class Kept:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        async def aclose(self) -> None:
+            closed.append(self.name)
+
+    first = lane.keep("first", lambda: Kept("first"))
+    assert lane.keep("first", lambda: Kept("again")) is first
+    lane.keep("second", lambda: Kept("second"))
+    # Services close what runs on the lane first, then the lane itself.
+    await lane.close_kept()
+    await lane.close()
+    assert closed == ["second", "first"]

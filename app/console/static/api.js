@@ -18,8 +18,87 @@ async function call(method, path, body, headers = {}) {
   const response = await fetch(path, init);
   const text = await response.text();
   const parsed = text ? JSON.parse(text) : null;
+  // Exposed, the control plane wants the admin token: sign in, then ask again.
+  if (response.status === 401 && path.startsWith('/_kizuna/')) {
+    await signIn();
+    return call(method, path, body, headers);
+  }
   if (!response.ok) throw new ApiError(response.status, parsed);
   return parsed;
+}
+
+// Where the console keeps whether it signed in: the session cookie itself is HttpOnly.
+const SIGNED_IN = 'kizuna-signed-in';
+let signingIn = null;
+
+// One form for every call that answered 401 at once; they all resume once it is signed in.
+function signIn() {
+  localStorage.removeItem(SIGNED_IN);
+  showSignOut();
+  if (!signingIn) {
+    signingIn = new Promise((resolve) => {
+      const form = el('form', 'sign-in card');
+      const token = el('input');
+      token.type = 'password';
+      token.name = 'adminToken';
+      token.required = true;
+      token.autocomplete = 'current-password';
+      token.placeholder = 'KIZUNA_ADMIN_TOKEN';
+      const error = el('pre', 'sign-in-error');
+      error.hidden = true;
+      form.append(
+        el('h2', null, 'Sign in'),
+        el('p', null, 'This Kizuna is exposed: the console needs its admin token.'),
+        token, el('button', null, 'Sign in'), error,
+      );
+      const overlay = el('div', 'sign-in-overlay');
+      overlay.append(form);
+      form.addEventListener('submit', async (event) => {
+        event.preventDefault();
+        let refused = null;
+        try {
+          const response = await fetch('/_kizuna/console/session', {
+            method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token: token.value }),
+          });
+          const text = await response.text();
+          if (!response.ok) refused = errorText(new ApiError(response.status, text ? JSON.parse(text) : null));
+        } catch (failure) {
+          refused = String(failure);
+        }
+        if (refused) {
+          error.textContent = refused;
+          error.hidden = false;
+          token.select();
+          return;
+        }
+        localStorage.setItem(SIGNED_IN, 'yes');
+        showSignOut();
+        overlay.remove();
+        signingIn = null;
+        resolve();
+      });
+      document.body.append(overlay);
+      token.focus();
+    });
+  }
+  return signingIn;
+}
+
+function showSignOut() {
+  const button = document.getElementById('sign-out');
+  if (button) button.hidden = !localStorage.getItem(SIGNED_IN);
+}
+
+export async function signOut() {
+  await fetch('/_kizuna/console/session', { method: 'DELETE' });
+  localStorage.removeItem(SIGNED_IN);
+  location.reload();
+}
+
+export function setUpSignOut() {
+  const button = document.getElementById('sign-out');
+  button.addEventListener('click', signOut);
+  showSignOut();
 }
 
 export const control = {

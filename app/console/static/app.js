@@ -4,7 +4,7 @@
 //   #/c/{channel}/users     its users and their attributes
 //   #/c/{channel}/chat/{user}  the LINE chat of one user
 //   #/c/{channel}/{page}/...   an Official Account Manager page (MANAGER_PAGES)
-import { ApiError, clock, control, el, line, toast } from './api.js';
+import { ApiError, clock, control, el, line, setUpSignOut, toast } from './api.js';
 import { bars, lineChart, progress, stackedBars } from './charts.js';
 import { chatPage } from './chat.js';
 import { PAGES, campaignTable } from './manager.js';
@@ -230,4 +230,5 @@ async function route() {
 }
 
 window.addEventListener('hashchange', route);
+setUpSignOut();
 route();

@@ -16,11 +16,12 @@ from app.control.console.schemas import (
     UserPage,
 )
 from app.control.console.service import ConsoleService
+from app.control.console.session import router as session_router
 from app.control.deps import ChannelServiceDep, UserServiceDep
 from app.control.messages.service import InboxService
 from app.deps import ClockDep, SessionDep
 
-router = APIRouter(prefix="/console/channels/{channelId}", tags=["control: console"])
+channel = APIRouter(prefix="/channels/{channelId}")
 Days = Annotated[int, Query(ge=1, le=366)]
 Limit = Annotated[int, Query(ge=1, le=1000)]
 
@@ -32,7 +33,7 @@ async def get_console(session: SessionDep, clock: ClockDep) -> ConsoleService:
 ConsoleDep = Annotated[ConsoleService, Depends(get_console)]
 
 
-@router.get("/followers", response_model=FollowerSeries)
+@channel.get("/followers", response_model=FollowerSeries)
 async def followers(
     channelId: str, channels: ChannelServiceDep, console: ConsoleDep, days: Days = 14
 ) -> FollowerSeries:
@@ -41,7 +42,7 @@ async def followers(
     return FollowerSeries(days=await console.followers(await channels.get(channelId), days))
 
 
-@router.get("/deliveries", response_model=DeliverySeries)
+@channel.get("/deliveries", response_model=DeliverySeries)
 async def deliveries(
     channelId: str, channels: ChannelServiceDep, console: ConsoleDep, days: Days = 14
 ) -> DeliverySeries:
@@ -49,7 +50,7 @@ async def deliveries(
     return DeliverySeries(days=await console.deliveries(await channels.get(channelId), days))
 
 
-@router.get("/campaigns", response_model=list[SendEngagementView])
+@channel.get("/campaigns", response_model=list[SendEngagementView])
 async def campaigns(
     channelId: str, channels: ChannelServiceDep, console: ConsoleDep, limit: Limit = 20
 ) -> list[SendEngagementView]:
@@ -58,7 +59,7 @@ async def campaigns(
     return await console.campaigns(await channels.get(channelId), limit)
 
 
-@router.get("/progress", response_model=ProgressView)
+@channel.get("/progress", response_model=ProgressView)
 async def progress(
     channelId: str, channels: ChannelServiceDep, console: ConsoleDep, limit: Limit = 10
 ) -> ProgressView:
@@ -67,7 +68,7 @@ async def progress(
     return await console.progress(await channels.get(channelId), limit)
 
 
-@router.get("/users", response_model=UserPage)
+@channel.get("/users", response_model=UserPage)
 async def users(
     channelId: str,
     channels: ChannelServiceDep,
@@ -80,7 +81,7 @@ async def users(
     return await console.users(await channels.get(channelId), limit, offset)
 
 
-@router.get(
+@channel.get(
     "/users/{userId}/timeline", response_model=list[TimelineItem], response_model_exclude_none=True
 )
 async def timeline(
@@ -96,7 +97,7 @@ async def timeline(
     return await console.timeline(await channels.get(channelId), await users.get(userId), limit)
 
 
-@router.get("/messages/{messageId}/content", response_class=Response)
+@channel.get("/messages/{messageId}/content", response_class=Response)
 async def user_content(
     channelId: str, messageId: str, channels: ChannelServiceDep, console: ConsoleDep
 ) -> Response:
@@ -105,7 +106,7 @@ async def user_content(
     return Response(found.content, media_type=found.content_type)
 
 
-@router.get("/richmenus/{richMenuId}/image", response_class=Response)
+@channel.get("/richmenus/{richMenuId}/image", response_class=Response)
 async def rich_menu_image(
     channelId: str, richMenuId: str, channels: ChannelServiceDep, console: ConsoleDep
 ) -> Response:
@@ -114,3 +115,8 @@ async def rich_menu_image(
     return Response(
         found.content, media_type=found.content_type, headers={"Cache-Control": "max-age=60"}
     )
+
+
+router = APIRouter(prefix="/console", tags=["control: console"])
+router.include_router(channel)
+router.include_router(session_router)

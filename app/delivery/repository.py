@@ -250,9 +250,10 @@ class DeliveryRepository(Repository):
         )
 
     async def inbox(
-        self, channel_pk: int, user_pk: int, after: datetime | None
+        self, channel_pk: int, user_pk: int, after: datetime | None, latest: int | None = None
     ) -> list[tuple[Delivery | FanoutDelivery, MessageRequest]]:
-        """Oldest first: by delivery time, then by the order the requests were accepted.
+        """Oldest first: by delivery time, then by the order the requests were accepted; only
+        the `latest` deliveries when given.
 
         The user's own deliveries come by the user's key; fan-outs by visiting the channel's
         fan-out requests (few) and looking the user up in each.
@@ -276,10 +277,19 @@ class DeliveryRepository(Repository):
         if after is not None:
             direct = direct.where(Delivery.delivered_at > after)
             fanned = fanned.where(FanoutDelivery.delivered_at > after)
+        if latest is not None:
+            # The latest of each table; the latest of both are among them.
+            direct = direct.order_by(
+                Delivery.delivered_at.desc(), Delivery.request_pk.desc()
+            ).limit(latest)
+            fanned = fanned.order_by(
+                FanoutDelivery.delivered_at.desc(), FanoutDelivery.request_pk.desc()
+            ).limit(latest)
         rows: list[tuple[Delivery | FanoutDelivery, MessageRequest]] = []
         for query in (direct, fanned):
             rows.extend((row[0], row[1]) for row in await self.session.execute(query))
-        return sorted(rows, key=lambda row: (row[0].delivered_at, row[0].request_pk))
+        rows.sort(key=lambda row: (row[0].delivered_at, row[0].request_pk))
+        return rows if latest is None else rows[-latest:]
 
     async def reached_one_on_one_since(
         self, channel_pk: int, user_pk: int, since: datetime

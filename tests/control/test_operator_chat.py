@@ -2,6 +2,8 @@
 (`via: chat`, outside the quota), tag chats, keep notes, and chat tags make audiences the LINE
 audience API lists and narrowcasts reach."""
 
+import re
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -15,6 +17,7 @@ from linebot.v3.messaging import (
 from tests.support.control import ChannelInfo, Control
 from tests.support.live import LiveServer
 from tests.support.sdk import call_sync
+from tests.support.statements import counted, statements
 
 
 def _chat(channel: ChannelInfo, user_id: str, rest: str = "") -> str:
@@ -229,3 +232,90 @@ class TestChatTagAudience:
             json={"description": "Nobody"},
         ).json()
         assert made["status"] == "FAILED" and made["audienceCount"] == 0
+
+
+class TestThreadPages:
+    def test_the_latest_messages_of_both_sides_oldest_first(
+        self, control: Control, channel: ChannelInfo
+    ) -> None:
+        alice, bob = control.user("Alice"), control.user("Bob")
+        for user in (alice, bob):
+            control.follow(channel, user)
+        _chat_on(control, channel)
+        texts = []
+        for n in range(3):
+            control.say(channel, alice, {"type": "text", "text": f"ask {n}"})
+            control.say(channel, bob, {"type": "text", "text": f"bob {n}"})  # not her thread
+            answer = [{"type": "text", "text": f"answer {n}.{i}"} for i in range(2)]
+            assert _answer(control, channel, alice, *answer).status_code == 201
+            broadcast = f"/_kizuna/channels/{channel.channel_id}/manager/sends"
+            sent = control.http.post(
+                broadcast, json={"messages": [{"type": "text", "text": f"news {n}"}]}
+            )
+            assert sent.status_code == 201, sent.text
+            control.wait_for_jobs()
+            texts += [f"ask {n}", f"answer {n}.0", f"answer {n}.1", f"news {n}"]
+
+        def thread(limit: int) -> list[tuple[str, str | None, str]]:
+            messages = control.http.get(_chat(channel, alice), params={"limit": limit}).json()
+            return [(m["from"], m.get("via"), m["message"]["text"]) for m in messages["messages"]]
+
+        # Sent by a clock put back: by the time sent, not the order stored.
+        first = control.http.get(_chat(channel, alice)).json()["messages"][0]["sentAt"]
+        back = datetime.fromisoformat(first) - timedelta(minutes=1)
+        assert control.http.put("/_kizuna/clock", json={"now": back.isoformat()}).status_code == 200
+        control.say(channel, alice, {"type": "text", "text": "before all"})
+        texts.insert(0, "before all")
+
+        whole = thread(1000)
+        assert [text for _, _, text in whole] == texts
+        assert [via for _, via, _ in whole[:5]] == [None, None, "chat", "chat", "broadcast"]
+        for limit in range(1, len(texts) + 1):
+            assert thread(limit) == whole[-limit:], limit
+
+
+class TestStatements:
+    def test_the_thread_reads_only_its_page(
+        self, server: LiveServer, control: Control, channel: ChannelInfo
+    ) -> None:
+        alice = control.user("Alice")
+        control.follow(channel, alice)
+        for n in range(3):
+            control.say(channel, alice, {"type": "text", "text": f"ask {n}"})
+        with statements(server) as executed:
+            page = control.http.get(_chat(channel, alice), params={"limit": 2})
+        assert [m["message"]["text"] for m in page.json()["messages"]] == ["ask 1", "ask 2"]
+        # Each side of the thread is read up to the page, however long the chat.
+        reads = [
+            statement
+            for statement in executed
+            if re.search(r"FROM (user_messages|deliveries|fanout_deliveries)\b", statement)
+        ]
+        assert reads and all("LIMIT" in statement for statement in reads), reads
+
+    def test_listing_chats_does_not_grow_with_the_chats(
+        self, server: LiveServer, control: Control, channel: ChannelInfo
+    ) -> None:
+        vip, evening = _tag(control, channel, "VIP"), _tag(control, channel, "Evening")
+        chats = f"/_kizuna/channels/{channel.channel_id}/chats"
+
+        def chat(name: str) -> None:
+            user = control.user(name)
+            control.follow(channel, user)
+            control.say(channel, user, {"type": "text", "text": "hello"})
+            _put_tag(control, channel, user, vip)
+            _put_tag(control, channel, user, evening)
+
+        def listing() -> None:
+            for params in ({}, {"tag": [vip, evening]}):
+                response = control.http.get(chats, params=params)
+                assert response.status_code == 200, response.text
+
+        chat("First")
+        few = counted(server, listing)
+        for n in range(5):
+            chat(f"More {n}")
+        assert counted(server, listing) == few
+        listed = control.http.get(chats).json()
+        assert len(listed) == 6
+        assert all([t["name"] for t in c["tags"]] == ["VIP", "Evening"] for c in listed)

@@ -12,6 +12,7 @@ import httpx
 from tests.support.control import ChannelInfo, Control
 from tests.support.live import LiveServer
 from tests.support.sdk import call_sync
+from tests.support.statements import counted, statements
 
 JST = ZoneInfo("Asia/Tokyo")
 QUESTIONS = [
@@ -205,3 +206,130 @@ class TestSatisfactionSurvey:
             refused = _answer(control, channel, alice, survey_id, [bad])
             assert refused.status_code == 400
             assert refused.json()["details"][0]["property"] == "answers[0]"
+
+
+MANY_QUESTIONS = [
+    {"type": "single", "text": "Where?", "options": ["Shop", "Web", "App"]},
+    {"type": "multiple", "text": "What?", "options": ["Bread", "Cake", "Coffee", "Tea"]},
+    {"type": "rating", "text": "Staff?", "scale": 10},
+    {"type": "single", "text": "Again?", "options": ["Yes", "No"], "required": False},
+    {"type": "multiple", "text": "Extras?", "options": ["Bag", "Card"], "required": False},
+    {"type": "rating", "text": "Price?", "scale": 3, "required": False},
+    {"type": "text", "text": "Anything else?", "required": False},
+    {"type": "text", "text": "Your town?", "required": False},
+]
+
+
+def _sent_survey(control: Control, channel: ChannelInfo, title: str, to: list[str]) -> str:
+    created = control.http.post(
+        _surveys(channel), json={"title": title, "questions": MANY_QUESTIONS}
+    )
+    assert created.status_code == 201, created.text
+    survey_id = str(created.json()["surveyId"])
+    sent = control.http.post(_surveys(channel, f"/{survey_id}/send"), json={"to": to})
+    assert sent.status_code == 200, sent.text
+    return survey_id
+
+
+class TestResults:
+    def test_every_question_counted_among_several_surveys(
+        self, control: Control, channel: ChannelInfo
+    ) -> None:
+        users = _friends(control, channel, *[f"Friend {n}" for n in range(5)])
+        survey_id = _sent_survey(control, channel, "Ours", users)
+        other_id = _sent_survey(control, channel, "Other", users)
+        control.wait_for_jobs()
+        answers = [
+            [0, [0, 2], 10, 0, [1], 3, "Lovely café", "大阪"],
+            [2, [2], 7, None, None, None, None, "Kyoto"],
+            [0, [3, 2, 0], 7, 1, [0, 1], 1, "Lovely café", None],
+            [1, [1], 1, None, None, None, "  spaces kept  ", None],
+        ]
+        for user, given in zip(users, answers, strict=False):
+            assert _answer(control, channel, user, survey_id, given).status_code == 201
+        # Another survey's answers are not counted in this one.
+        other = [1, [1], 2, 1, [1], 2, "Other", "Other"]
+        assert _answer(control, channel, users[4], other_id, other).status_code == 201
+
+        results = control.http.get(_surveys(channel, f"/{survey_id}/results")).json()
+        assert (results["recipients"], results["respondents"]) == (5, 4)
+        where, what, staff, again, extras, price, anything, town = results["questions"]
+        assert (where["answered"], where["optionCounts"]) == (4, [2, 1, 1])
+        assert (what["answered"], what["optionCounts"]) == (4, [2, 1, 3, 1])
+        assert staff["answered"] == 4 and staff["average"] == 6.25
+        assert staff["scoreCounts"] == {str(s): {1: 1, 7: 2, 10: 1}.get(s, 0) for s in range(1, 11)}
+        assert (again["answered"], again["optionCounts"]) == (2, [1, 1])
+        assert (extras["answered"], extras["optionCounts"]) == (2, [1, 2])
+        assert (price["answered"], price["average"]) == (2, 2.0)
+        assert price["scoreCounts"] == {"1": 1, "2": 0, "3": 1}
+        assert anything["answered"] == 3
+        assert anything["texts"] == ["Lovely café", "Lovely café", "  spaces kept  "]
+        assert (town["answered"], town["texts"]) == (2, ["大阪", "Kyoto"])
+
+        unanswered = _sent_survey(control, channel, "Nobody", users)
+        empty = control.http.get(_surveys(channel, f"/{unanswered}/results")).json()
+        assert empty["respondents"] == 0
+        assert [q["answered"] for q in empty["questions"]] == [0] * len(MANY_QUESTIONS)
+        assert "average" not in empty["questions"][2]
+        assert empty["questions"][6]["texts"] == []
+
+    def test_satisfaction_surveys_each_counted(
+        self, control: Control, channel: ChannelInfo
+    ) -> None:
+        control.http.put(
+            "/_kizuna/clock", json={"now": datetime(2026, 12, 1, 9, tzinfo=JST).isoformat()}
+        )
+        users = _friends(control, channel, *[f"Friend {n}" for n in range(4)])
+        path = f"/_kizuna/channels/{channel.channel_id}/satisfaction-surveys"
+        rounds = [[10, 10, 2, 6], [9, 7], []]
+        for scores in rounds:
+            survey = control.http.post(path, json={"days": 1})
+            assert survey.status_code == 201, survey.text
+            for user, score in zip(users, scores, strict=False):
+                answered = _answer(control, channel, user, survey.json()["surveyId"], [score])
+                assert answered.status_code == 201
+            closes = datetime.fromisoformat(survey.json()["closesAt"])
+            control.http.put(
+                "/_kizuna/clock", json={"now": (closes + timedelta(days=90)).isoformat()}
+            )
+        listed = control.http.get(path).json()["surveys"]
+        assert [s["respondents"] for s in listed] == [4, 2, 0]
+        assert [s.get("nps") for s in listed] == [0.0, 50.0, None]
+        assert [s["questions"][0].get("average") for s in listed] == [7.0, 8.0, None]
+        assert listed[1]["questions"][0]["scoreCounts"]["9"] == 1
+        assert [s["recipients"] for s in listed] == [4, 4, 4]
+
+
+class TestStatements:
+    def test_results_and_lists_do_not_grow_with_surveys_questions_or_answers(
+        self, server: LiveServer, control: Control, channel: ChannelInfo
+    ) -> None:
+        users = _friends(control, channel, *[f"Friend {n}" for n in range(6)])
+        satisfaction = f"/_kizuna/channels/{channel.channel_id}/satisfaction-surveys"
+        first = _sent_survey(control, channel, "First", users)
+        control.http.post(satisfaction, json={"days": 1})
+        control.wait_for_jobs()
+        given = [0, [0], 5, None, None, None, None, None]
+        assert _answer(control, channel, users[0], first, given).status_code == 201
+
+        def views() -> None:
+            for path in (
+                _surveys(channel, f"/{first}/results"),
+                _surveys(channel),
+                satisfaction,
+            ):
+                assert control.http.get(path).status_code == 200
+
+        few = counted(server, views)
+        for n in range(3):
+            _sent_survey(control, channel, f"More {n}", users)
+        nps_id = control.http.get(satisfaction).json()["surveys"][0]["surveyId"]
+        for user in users[1:]:
+            many = [1, [0, 1, 2], 3, 0, [1], 2, "text", "more"]
+            assert _answer(control, channel, user, first, many).status_code == 201
+            assert _answer(control, channel, user, nps_id, [8]).status_code == 201
+        assert counted(server, views) == few
+        with statements(server) as executed:
+            views()
+        # Counted where the answers are, not read out to be counted.
+        assert not [statement for statement in executed if "survey_answers.answers" in statement]

@@ -20,6 +20,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import CursorResult
+from sqlalchemy.orm import InstrumentedAttribute
 
 from app.delivery.repository import every_delivery
 from app.kit.repository import Repository
@@ -58,6 +59,9 @@ class Figures:
     click_count: int
     unique_clicks: int
     last_sent_at: datetime | None
+
+
+NO_FIGURES = Figures(0, 0, 0, 0, 0, 0, None)
 
 
 class ManagerRepository(Repository):
@@ -129,55 +133,85 @@ class ManagerRepository(Repository):
         await self.session.flush()
 
     async def figures(self, scope: ColumnElement[bool]) -> Figures:
-        """Counted in SQL over the manager's requests in `scope` (a condition on
-        ManagerRequest): recipients delivered, opens and clicks recorded for them."""
-        requests = select(ManagerRequest.request_pk).where(scope)
-        counted = (
-            await self.session.execute(
-                select(func.count(), func.max(ManagerRequest.sent_at)).where(scope)
-            )
-        ).one()
+        """What the manager's requests in `scope` (a condition on ManagerRequest) achieved."""
+        return (await self.figures_by(scope)).get((), NO_FIGURES)
+
+    async def figures_by(
+        self, scope: ColumnElement[bool], *keys: InstrumentedAttribute[Any]
+    ) -> dict[tuple[Any, ...], Figures]:
+        """Counted in SQL over the manager's requests in `scope`, per value of `keys` (columns
+        of ManagerRequest): recipients delivered, opens and clicks recorded for them. Three
+        statements however many groups; a group with no request is missing."""
+        counted = await self.session.execute(
+            select(*keys, func.count(), func.max(ManagerRequest.sent_at))
+            .where(scope)
+            .group_by(*keys)
+        )
         # Broadcasts and narrowcasts land in the fan-out table, the rest in deliveries.
         both = every_delivery()
-        delivered = await self.session.scalar(
-            select(func.count()).select_from(both).where(both.c.request_pk.in_(requests))
+        delivered = await self.session.execute(
+            select(*keys, func.count())
+            .select_from(both)
+            .join(ManagerRequest, ManagerRequest.request_pk == both.c.request_pk)
+            .where(scope)
+            .group_by(*keys)
         )
-
-        async def engaged(kind: EngagementKind) -> tuple[int, int]:
-            of_kind = and_(Engagement.request_pk.in_(requests), Engagement.kind == kind)
-            total = await self.session.scalar(
-                select(func.count()).select_from(Engagement).where(of_kind)
+        # Unique per delivery: a user who opened two messages of the campaign counts twice, as
+        # they were delivered twice.
+        pairs = (
+            select(*keys, Engagement.kind, func.count().label("times"))
+            .join(ManagerRequest, ManagerRequest.request_pk == Engagement.request_pk)
+            .where(scope)
+            .group_by(*keys, Engagement.kind, Engagement.request_pk, Engagement.user_pk)
+            .subquery()
+        )
+        pair_keys = [pairs.c[key.key] for key in keys]
+        engaged = await self.session.execute(
+            select(*pair_keys, pairs.c.kind, func.sum(pairs.c.times), func.count()).group_by(
+                *pair_keys, pairs.c.kind
             )
-            # Unique per delivery: a user who opened two messages of the campaign counts twice,
-            # as they were delivered twice.
-            pairs = (
-                select(Engagement.request_pk, Engagement.user_pk).where(of_kind).distinct()
-            ).subquery()
-            unique = await self.session.scalar(select(func.count()).select_from(pairs))
-            return int(total or 0), int(unique or 0)
-
-        opens, unique_opens = await engaged(EngagementKind.OPEN)
-        clicks, unique_clicks = await engaged(EngagementKind.CLICK)
-        return Figures(
-            requests=int(counted[0] or 0),
-            delivered=int(delivered or 0),
-            open_count=opens,
-            unique_opens=unique_opens,
-            click_count=clicks,
-            unique_clicks=unique_clicks,
-            last_sent_at=counted[1],
         )
+        width = len(keys)
+        sums: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for row in counted:
+            if row[width]:
+                sums[tuple(row[:width])] = {"requests": int(row[width]), "last": row[width + 1]}
+        for row in delivered:
+            sums.setdefault(tuple(row[:width]), {})["delivered"] = int(row[width])
+        for row in engaged:
+            kind = EngagementKind(row[width])
+            group = sums.setdefault(tuple(row[:width]), {})
+            group[kind] = (int(row[width + 1] or 0), int(row[width + 2] or 0))
+        return {
+            key: Figures(
+                requests=group.get("requests", 0),
+                delivered=group.get("delivered", 0),
+                open_count=group.get(EngagementKind.OPEN, (0, 0))[0],
+                unique_opens=group.get(EngagementKind.OPEN, (0, 0))[1],
+                click_count=group.get(EngagementKind.CLICK, (0, 0))[0],
+                unique_clicks=group.get(EngagementKind.CLICK, (0, 0))[1],
+                last_sent_at=group.get("last"),
+            )
+            for key, group in sums.items()
+        }
 
     async def requests_of(
-        self, source: ManagerSource, source_pk: int
-    ) -> list[tuple[ManagerRequest, MessageRequest]]:
+        self, source: ManagerSource, source_pks: list[int]
+    ) -> dict[int, list[tuple[ManagerRequest, MessageRequest]]]:
+        """Per source row, its requests in the order they were accepted."""
+        found: dict[int, list[tuple[ManagerRequest, MessageRequest]]] = {
+            pk: [] for pk in source_pks
+        }
         rows = await self.session.execute(
             select(ManagerRequest, MessageRequest)
             .join(MessageRequest, MessageRequest.id == ManagerRequest.request_pk)
-            .where(ManagerRequest.source == source, ManagerRequest.source_pk == source_pk)
+            .where(ManagerRequest.source == source, ManagerRequest.source_pk.in_(source_pks))
             .order_by(MessageRequest.id)
         )
-        return [(row[0], row[1]) for row in rows]
+        for link, request in rows:
+            assert link.source_pk is not None  # chosen by it
+            found[link.source_pk].append((link, request))
+        return found
 
     async def request_ids(self, scope: ColumnElement[bool]) -> list[str]:
         rows = await self.session.scalars(
@@ -311,15 +345,16 @@ class ManagerRepository(Repository):
         )
         return _rowcount(result)
 
-    async def entries(self, scenario_pk: int) -> int:
-        return int(
-            await self.session.scalar(
-                select(func.count())
-                .select_from(ScenarioEntry)
-                .where(ScenarioEntry.scenario_pk == scenario_pk)
-            )
-            or 0
+    async def entries(self, scenario_pks: list[int]) -> dict[int, int]:
+        """How many friends entered each scenario."""
+        rows = await self.session.execute(
+            select(ScenarioEntry.scenario_pk, func.count())
+            .where(ScenarioEntry.scenario_pk.in_(scenario_pks))
+            .group_by(ScenarioEntry.scenario_pk)
         )
+        found = dict.fromkeys(scenario_pks, 0)
+        found.update({int(pk): int(n) for pk, n in rows})
+        return found
 
     async def live_steps(self, channel_pk: int | None = None) -> list[tuple[Step, int]]:
         """Every step of an enabled scenario, with its channel: each is checked for friends it
@@ -396,15 +431,16 @@ class ManagerRepository(Repository):
         )
         return _rowcount(result)
 
-    async def step_figures(self, step_pk: int) -> tuple[int, int]:
-        """(friends sent the step, friends passed over)."""
+    async def step_figures(self, step_pks: list[int]) -> dict[int, tuple[int, int]]:
+        """Per step, (friends sent the step, friends passed over)."""
+        skipped = StepDelivery.request_pk.is_(None)
         rows = await self.session.execute(
-            select(StepDelivery.request_pk.is_(None), func.count())
-            .where(StepDelivery.step_pk == step_pk)
-            .group_by(StepDelivery.request_pk.is_(None))
+            select(StepDelivery.step_pk, skipped, func.count())
+            .where(StepDelivery.step_pk.in_(step_pks))
+            .group_by(StepDelivery.step_pk, skipped)
         )
-        counts = {bool(skipped): int(n) for skipped, n in rows}
-        return counts.get(False, 0), counts.get(True, 0)
+        counts = {(int(pk), bool(passed)): int(n) for pk, passed, n in rows}
+        return {pk: (counts.get((pk, False), 0), counts.get((pk, True), 0)) for pk in step_pks}
 
     # --- sends ------------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 """The Official Account Manager: what businesses run without writing a bot."""
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -7,9 +8,9 @@ from fastapi import APIRouter, Depends
 from app.control.deps import ChannelServiceDep
 from app.control.manager import schemas as s
 from app.control.manager.repository import Figures
-from app.control.manager.service import ManagerService, ResponseSettings
+from app.control.manager.service import ManagerService, ResponseSettings, SendReport
 from app.deps import UowDep
-from app.models import ManagerSend, MessageRequest, ResponseRule, StepScenario
+from app.models import Campaign, ManagerSend, MessageRequest, ResponseRule, StepScenario
 from app.schemas.base import RowKey
 
 router = APIRouter(prefix="/channels/{channelId}/manager", tags=["control: account manager"])
@@ -169,36 +170,43 @@ async def delete_response_rule(ruleId: RowKey, manager: ManagerDep) -> None:
 # --- step messages --------------------------------------------------------------------------
 
 
-async def _scenario_view(manager: ManagerService, scenario: StepScenario) -> s.ScenarioView:
-    steps = (await manager.repo.steps([scenario.id]))[scenario.id]
-    views = []
-    for step in steps:
-        sent, passed_over = await manager.repo.step_figures(step.id)
-        views.append(
-            s.StepView(
-                step_id=step.id,
-                days=step.days,
-                messages=step.messages,
-                sent=sent,
-                passed_over=passed_over,
-            )
-        )
-    return s.ScenarioView(
-        scenario_id=scenario.id,
-        name=scenario.name,
-        friend_path=scenario.friend_path,
-        target=scenario.condition,
-        enabled=scenario.enabled,
-        campaign_id=scenario.campaign_pk,
-        created_at=scenario.created_at,
-        entries=await manager.repo.entries(scenario.id),
-        steps=views,
+async def _scenario_views(
+    manager: ManagerService, scenarios: Sequence[StepScenario]
+) -> list[s.ScenarioView]:
+    keys = [scenario.id for scenario in scenarios]
+    steps = await manager.repo.steps(keys)
+    figures = await manager.repo.step_figures(
+        [step.id for found in steps.values() for step in found]
     )
+    entries = await manager.repo.entries(keys)
+    return [
+        s.ScenarioView(
+            scenario_id=scenario.id,
+            name=scenario.name,
+            friend_path=scenario.friend_path,
+            target=scenario.condition,
+            enabled=scenario.enabled,
+            campaign_id=scenario.campaign_pk,
+            created_at=scenario.created_at,
+            entries=entries[scenario.id],
+            steps=[
+                s.StepView(
+                    step_id=step.id,
+                    days=step.days,
+                    messages=step.messages,
+                    sent=figures[step.id][0],
+                    passed_over=figures[step.id][1],
+                )
+                for step in steps[scenario.id]
+            ],
+        )
+        for scenario in scenarios
+    ]
 
 
 @router.get("/steps", response_model=list[s.ScenarioView], response_model_exclude_none=True)
 async def list_step_scenarios(manager: ManagerDep) -> list[s.ScenarioView]:
-    return [await _scenario_view(manager, scenario) for scenario in await manager.scenarios()]
+    return await _scenario_views(manager, await manager.scenarios())
 
 
 @router.post(
@@ -220,13 +228,13 @@ async def create_step_scenario(body: s.ScenarioBody, manager: ManagerDep) -> s.S
         body.enabled,
         body.campaign_id,
     )
-    return await _scenario_view(manager, scenario)
+    return (await _scenario_views(manager, [scenario]))[0]
 
 
 @router.get("/steps/{scenarioId}", response_model=s.ScenarioView, response_model_exclude_none=True)
 async def get_step_scenario(scenarioId: RowKey, manager: ManagerDep) -> s.ScenarioView:
     """The scenario with its entries and, per step, how many friends got it."""
-    return await _scenario_view(manager, await manager.scenario(scenarioId))
+    return (await _scenario_views(manager, [await manager.scenario(scenarioId)]))[0]
 
 
 @router.delete("/steps/{scenarioId}", status_code=204)
@@ -248,8 +256,12 @@ def _request_view(request: MessageRequest) -> s.SentRequestView:
     )
 
 
-async def _send_view(manager: ManagerService, send: ManagerSend) -> s.SendView:
-    requests = [request for _, request in await manager.send_requests(send)]
+async def _send_views(manager: ManagerService, sends: Sequence[ManagerSend]) -> list[s.SendView]:
+    return [_send_view(report) for report in await manager.send_reports(sends)]
+
+
+def _send_view(report: SendReport) -> s.SendView:
+    send = report.send
     variants = None
     if send.variants:
         variants = [
@@ -259,7 +271,7 @@ async def _send_view(manager: ManagerService, send: ManagerSend) -> s.SendView:
                 request=_request_view(result.request) if result.request else None,
                 statistics=_statistics(result.figures),
             )
-            for result in await manager.variant_results(send)
+            for result in report.variants
         ]
     return s.SendView(
         send_id=send.send_id,
@@ -272,8 +284,8 @@ async def _send_view(manager: ManagerService, send: ManagerSend) -> s.SendView:
         created_at=send.created_at,
         sent_at=send.sent_at,
         error=send.error,
-        requests=[_request_view(request) for request in requests],
-        statistics=_statistics(await manager.send_figures(send)),
+        requests=[_request_view(request) for request in report.requests],
+        statistics=_statistics(report.figures),
         variants=variants,
     )
 
@@ -302,21 +314,19 @@ async def create_send(body: s.SendBody, manager: ManagerDep) -> s.SendView:
         body.campaign_id,
         variants,
     )
-    return await _send_view(manager, send)
+    return (await _send_views(manager, [send]))[0]
 
 
 @router.get("/sends", response_model=list[s.SendView], response_model_exclude_none=True)
 async def list_sends(manager: ManagerDep) -> list[s.SendView]:
     """Newest first."""
-    return [
-        await _send_view(manager, send) for send in await manager.repo.sends(manager.channel.id)
-    ]
+    return await _send_views(manager, await manager.repo.sends(manager.channel.id))
 
 
 @router.get("/sends/{sendId}", response_model=s.SendView, response_model_exclude_none=True)
 async def get_send(sendId: str, manager: ManagerDep) -> s.SendView:
     """The send, its requests and statistics (per variant for an A/B test)."""
-    return await _send_view(manager, await manager.send(sendId))
+    return (await _send_views(manager, [await manager.send(sendId)]))[0]
 
 
 @router.delete("/sends/{sendId}", response_model=s.SendView, response_model_exclude_none=True)
@@ -324,7 +334,7 @@ async def cancel_send(sendId: str, manager: ManagerDep) -> s.SendView:
     """Cancel a scheduled send (409 once it went out)."""
     send = await manager.send(sendId)
     await manager.cancel(send)
-    return await _send_view(manager, send)
+    return (await _send_views(manager, [send]))[0]
 
 
 @router.post(
@@ -366,6 +376,21 @@ async def put_operators(body: s.OperatorsBody, manager: ManagerDep) -> list[s.Op
 # --- campaigns ------------------------------------------------------------------------------
 
 
+async def _campaign_views(
+    manager: ManagerService, campaigns: Sequence[Campaign]
+) -> list[s.CampaignView]:
+    figures = await manager.campaign_figures(campaigns)
+    return [
+        s.CampaignView(
+            campaign_id=campaign.id,
+            label=campaign.label,
+            created_at=campaign.created_at,
+            statistics=_statistics(figures[campaign.id]),
+        )
+        for campaign in campaigns
+    ]
+
+
 @router.post(
     "/campaigns",
     status_code=201,
@@ -376,26 +401,12 @@ async def put_operators(body: s.OperatorsBody, manager: ManagerDep) -> list[s.Op
 async def create_campaign(body: s.CampaignBody, manager: ManagerDep) -> s.CampaignView:
     """A label (unique in the account) to group sends, the greeting, response messages and
     step scenarios under (`campaignId`) for their statistics."""
-    campaign = await manager.create_campaign(body.label)
-    return s.CampaignView(
-        campaign_id=campaign.id,
-        label=campaign.label,
-        created_at=campaign.created_at,
-        statistics=_statistics(await manager.campaign_figures(campaign)),
-    )
+    return (await _campaign_views(manager, [await manager.create_campaign(body.label)]))[0]
 
 
 @router.get("/campaigns", response_model=list[s.CampaignView], response_model_exclude_none=True)
 async def list_campaigns(manager: ManagerDep) -> list[s.CampaignView]:
-    return [
-        s.CampaignView(
-            campaign_id=campaign.id,
-            label=campaign.label,
-            created_at=campaign.created_at,
-            statistics=_statistics(await manager.campaign_figures(campaign)),
-        )
-        for campaign in await manager.repo.campaigns(manager.channel.id)
-    ]
+    return await _campaign_views(manager, await manager.repo.campaigns(manager.channel.id))
 
 
 @router.get(
@@ -404,10 +415,4 @@ async def list_campaigns(manager: ManagerDep) -> list[s.CampaignView]:
 async def get_campaign(campaignId: RowKey, manager: ManagerDep) -> s.CampaignView:
     """Delivered, open count, unique opens, open rate and click rate, counted in SQL from the
     deliveries and the recorded opens and clicks of everything sent under the campaign."""
-    campaign = await manager.campaign(campaignId)
-    return s.CampaignView(
-        campaign_id=campaign.id,
-        label=campaign.label,
-        created_at=campaign.created_at,
-        statistics=_statistics(await manager.campaign_figures(campaign)),
-    )
+    return (await _campaign_views(manager, [await manager.campaign(campaignId)]))[0]

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from sqlalchemy import true
 
 from app.api.audience.repository import AudienceRepository, audience_key
-from app.control.manager.repository import Figures, ManagerRepository, due_cutoff
+from app.control.manager.repository import NO_FIGURES, Figures, ManagerRepository, due_cutoff
 from app.delivery.narrowcast import TargetParser, resolve_audiences, target_condition
 from app.delivery.service import NarrowcastService, SendService
 from app.kit.errors import (
@@ -77,6 +77,14 @@ class VariantResult:
     percentage: int
     request: MessageRequest | None
     figures: Figures
+
+
+@dataclass(frozen=True)
+class SendReport:
+    send: ManagerSend
+    requests: list[MessageRequest]
+    figures: Figures
+    variants: list[VariantResult]
 
 
 def check_messages(value: object, prop: str, *, min_items: int = 1) -> list[dict[str, Any]]:
@@ -218,8 +226,13 @@ class ManagerService:
             raise NotFound(f"Campaign {campaign_id} not found")
         return campaign
 
-    async def campaign_figures(self, campaign: Campaign) -> Figures:
-        return await self.repo.figures(ManagerRequest.campaign_pk == campaign.id)
+    async def campaign_figures(self, campaigns: Sequence[Campaign]) -> dict[int, Figures]:
+        """Per campaign (by key), in a fixed number of statements however many there are."""
+        keys = [campaign.id for campaign in campaigns]
+        grouped = await self.repo.figures_by(
+            ManagerRequest.campaign_pk.in_(keys), ManagerRequest.campaign_pk
+        )
+        return {key: grouped.get((key,), NO_FIGURES) for key in keys}
 
     # --- greeting ---------------------------------------------------------------------------
 
@@ -632,28 +645,44 @@ class ManagerService:
         await self.uow.session.refresh(send)
         raise Conflict(f"Send {send.send_id} is {send.status.value}: only a scheduled one")
 
-    async def send_requests(self, send: ManagerSend) -> list[tuple[ManagerRequest, MessageRequest]]:
-        return await self.repo.requests_of(ManagerSource.SEND, send.id)
-
-    async def send_figures(self, send: ManagerSend) -> Figures:
-        return await self.repo.figures(
-            (ManagerRequest.source == ManagerSource.SEND) & (ManagerRequest.source_pk == send.id)
-        )
-
-    async def variant_results(self, send: ManagerSend) -> list[VariantResult]:
-        if not send.variants:
-            return []
-        requests = {link.variant: request for link, request in await self.send_requests(send)}
-        results = []
-        for index, variant in enumerate(send.variants):
-            request = requests.get(index)
-            figures = await self.repo.figures(
-                (ManagerRequest.source == ManagerSource.SEND)
-                & (ManagerRequest.source_pk == send.id)
-                & (ManagerRequest.variant == index)
+    async def send_reports(self, sends: Sequence[ManagerSend]) -> list[SendReport]:
+        """Each send with its requests and statistics (per variant for an A/B test), in a
+        fixed number of statements however many sends and variants."""
+        keys = [send.id for send in sends]
+        scope = (ManagerRequest.source == ManagerSource.SEND) & ManagerRequest.source_pk.in_(keys)
+        requests = await self.repo.requests_of(ManagerSource.SEND, keys)
+        figures = await self.repo.figures_by(scope, ManagerRequest.source_pk)
+        tested = [send.id for send in sends if send.variants]
+        by_variant = (
+            await self.repo.figures_by(
+                scope & ManagerRequest.source_pk.in_(tested),
+                ManagerRequest.source_pk,
+                ManagerRequest.variant,
             )
-            results.append(VariantResult(index, int(variant["percentage"]), request, figures))
-        return results
+            if tested
+            else {}
+        )
+        reports = []
+        for send in sends:
+            variant_requests = {link.variant: request for link, request in requests[send.id]}
+            variants = [
+                VariantResult(
+                    index,
+                    int(variant["percentage"]),
+                    variant_requests.get(index),
+                    by_variant.get((send.id, index), NO_FIGURES),
+                )
+                for index, variant in enumerate(send.variants or [])
+            ]
+            reports.append(
+                SendReport(
+                    send,
+                    [request for _, request in requests[send.id]],
+                    figures.get((send.id,), NO_FIGURES),
+                    variants,
+                )
+            )
+        return reports
 
     # --- operators and test sends -----------------------------------------------------------
 

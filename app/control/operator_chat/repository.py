@@ -44,15 +44,28 @@ class OperatorChatRepository(Repository):
         await self.session.execute(delete(ChatTagging).where(ChatTagging.tag_pk == tag.id))
         await self.session.delete(tag)
 
-    async def tags_of(self, channel_pk: int, user_pk: int) -> Sequence[ChatTag]:
-        return (
-            await self.session.scalars(
-                select(ChatTag)
-                .join(ChatTagging, ChatTagging.tag_pk == ChatTag.id)
-                .where(ChatTag.channel_pk == channel_pk, ChatTagging.user_pk == user_pk)
-                .order_by(ChatTag.id)
-            )
-        ).all()
+    async def tags_of(self, channel_pk: int, user_pk: int) -> list[ChatTag]:
+        return (await self.tags_of_users(channel_pk, [user_pk]))[user_pk]
+
+    async def tags_of_users(self, channel_pk: int, user_pks: list[int]) -> dict[int, list[ChatTag]]:
+        """Each user's chat tags, oldest tag first."""
+        found: dict[int, list[ChatTag]] = {pk: [] for pk in user_pks}
+        rows = await self.session.execute(
+            select(ChatTagging.user_pk, ChatTag)
+            .join(ChatTagging, ChatTagging.tag_pk == ChatTag.id)
+            .where(ChatTag.channel_pk == channel_pk, ChatTagging.user_pk.in_(user_pks))
+            .order_by(ChatTag.id)
+        )
+        for user_pk, tag in rows:
+            found[user_pk].append(tag)
+        return found
+
+    async def tags_by_key(self, channel_pk: int, tag_pks: list[int]) -> set[int]:
+        """Which of the keys name tags of the channel."""
+        rows = await self.session.scalars(
+            select(ChatTag.id).where(ChatTag.channel_pk == channel_pk, ChatTag.id.in_(tag_pks))
+        )
+        return set(rows)
 
     async def tagging(self, tag_pk: int, user_pk: int) -> ChatTagging | None:
         return await self.session.get(ChatTagging, (tag_pk, user_pk))
@@ -103,19 +116,21 @@ class OperatorChatRepository(Repository):
 
     # --- the thread ---------------------------------------------------------------------------
 
-    async def user_messages(self, channel_pk: int, user_pk: int) -> Sequence[UserMessage]:
-        return (
-            await self.session.scalars(
-                select(UserMessage)
-                .where(
-                    UserMessage.channel_pk == channel_pk,
-                    UserMessage.user_pk == user_pk,
-                    UserMessage.group_pk.is_(None),
-                    UserMessage.room_pk.is_(None),
-                )
-                .order_by(UserMessage.id)
+    async def user_messages(self, channel_pk: int, user_pk: int, latest: int) -> list[UserMessage]:
+        """The user's `latest` one-to-one messages by the time they were sent (then as they
+        were stored), oldest first."""
+        rows = await self.session.scalars(
+            select(UserMessage)
+            .where(
+                UserMessage.channel_pk == channel_pk,
+                UserMessage.user_pk == user_pk,
+                UserMessage.group_pk.is_(None),
+                UserMessage.room_pk.is_(None),
             )
-        ).all()
+            .order_by(UserMessage.sent_at.desc(), UserMessage.id.desc())
+            .limit(latest)
+        )
+        return list(reversed(rows.all()))
 
     # --- notes --------------------------------------------------------------------------------
 

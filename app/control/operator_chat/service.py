@@ -66,10 +66,11 @@ class OperatorChatService:
                 row.message,
                 unsent=row.unsent_at is not None,
             )
-            for row in await self.chats.user_messages(channel.id, user.id)
+            for row in await self.chats.user_messages(channel.id, user.id, limit)
         ]
+        # A delivery is at least one message: the latest `limit` of each side hold the thread's.
         for delivery, request in await DeliveryRepository(self.session).inbox(
-            channel.id, user.id, None
+            channel.id, user.id, None, latest=limit
         ):
             for index, message in enumerate(request.messages):
                 message_id = identity.message_id(request.kind, request.id, delivery.user_pk, index)
@@ -113,14 +114,17 @@ class OperatorChatService:
         self, channel: Channel, tag_pks: list[int], *, match_all: bool, limit: int
     ) -> list[tuple[User, list[ChatTag]]]:
         if tag_pks:
+            known = await self.chats.tags_by_key(channel.id, tag_pks)
             for tag_pk in tag_pks:
-                await self.tag(channel, tag_pk, prop="tag")
+                if tag_pk not in known:
+                    raise self._no_tag(channel, tag_pk, "tag")
             users = await self.chats.tagged_users(
                 channel.id, tag_pks, match_all=match_all, limit=limit
             )
         else:
             users = await self.chats.talking_users(channel.id, limit)
-        return [(user, list(await self.chats.tags_of(channel.id, user.id))) for user in users]
+        tags = await self.chats.tags_of_users(channel.id, [user.id for user in users])
+        return [(user, tags[user.id]) for user in users]
 
     # --- tags ---------------------------------------------------------------------------------
 
@@ -146,11 +150,14 @@ class OperatorChatService:
     async def tag(self, channel: Channel, tag_pk: int, prop: str = "tagId") -> ChatTag:
         tag = await self.chats.tag(channel.id, tag_pk)
         if tag is None:
-            raise NotFound(
-                f"Channel {channel.channel_id} has no chat tag {tag_pk}",
-                details=[ErrorDetail("Not found", prop)],
-            )
+            raise self._no_tag(channel, tag_pk, prop)
         return tag
+
+    def _no_tag(self, channel: Channel, tag_pk: int, prop: str) -> NotFound:
+        return NotFound(
+            f"Channel {channel.channel_id} has no chat tag {tag_pk}",
+            details=[ErrorDetail("Not found", prop)],
+        )
 
     async def delete_tag(self, channel: Channel, tag_pk: int) -> None:
         await self.chats.delete_tag(await self.tag(channel, tag_pk))

@@ -1,5 +1,6 @@
 """Surveys and the account satisfaction survey (NPS 0-10, at most once per 90 days)."""
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
@@ -31,18 +32,26 @@ async def get_survey_service(uow: UowDep) -> SurveyService:
 SurveysDep = Annotated[SurveyService, Depends(get_survey_service)]
 
 
+async def _views(surveys: SurveyService, found: Sequence[Survey]) -> list[SurveyView]:
+    request_ids = await surveys.request_ids(found)
+    return [
+        SurveyView(
+            survey_id=survey.survey_id,
+            kind=survey.kind,
+            title=survey.title,
+            questions=survey.questions,
+            created_at=survey.created_at,
+            request_id=request_ids[survey.id],
+            sent_at=survey.sent_at,
+            closes_at=survey.closes_at,
+            open=surveys.is_open(survey),
+        )
+        for survey in found
+    ]
+
+
 async def _view(surveys: SurveyService, survey: Survey) -> SurveyView:
-    return SurveyView(
-        survey_id=survey.survey_id,
-        kind=survey.kind,
-        title=survey.title,
-        questions=survey.questions,
-        created_at=survey.created_at,
-        request_id=await surveys.request_id(survey),
-        sent_at=survey.sent_at,
-        closes_at=survey.closes_at,
-        open=surveys.is_open(survey),
-    )
+    return (await _views(surveys, [survey]))[0]
 
 
 @router.post(
@@ -66,9 +75,7 @@ async def create_survey(
 async def list_surveys(
     channelId: str, channels: ChannelServiceDep, surveys: SurveysDep
 ) -> list[SurveyView]:
-    return [
-        await _view(surveys, s) for s in await surveys.of_channel(await channels.get(channelId))
-    ]
+    return await _views(surveys, await surveys.of_channel(await channels.get(channelId)))
 
 
 @router.get(
@@ -113,7 +120,7 @@ async def survey_results(
 ) -> dict[str, Any]:
     """Per question: option counts (choices), score counts and the average (ratings), the
     texts (free text); and for a satisfaction survey its NPS."""
-    return await surveys.results(await surveys.get(await channels.get(channelId), surveyId))
+    return (await surveys.results([await surveys.get(await channels.get(channelId), surveyId)]))[0]
 
 
 @router.post(
@@ -171,9 +178,7 @@ async def list_satisfaction_surveys(
     channel = await channels.get(channelId)
     return SatisfactionList.model_validate(
         {
-            "surveys": [
-                await surveys.results(s) for s in await surveys.satisfaction_surveys(channel)
-            ],
+            "surveys": await surveys.results(await surveys.satisfaction_surveys(channel)),
             "next_available_at": await surveys.next_satisfaction_at(channel),
         }
     )

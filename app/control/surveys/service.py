@@ -7,16 +7,24 @@ platform's own one-question survey (NPS, 0-10): sent to every friend outside the
 new one may start only 90 days after the last one closed (Kizuna's clock).
 """
 
-from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from app.control.direct import send_direct
-from app.control.surveys.repository import SurveyRepository
+from app.control.surveys.repository import SurveyRepository, Tally
 from app.delivery.service import SendService
 from app.kit.errors import BadRequest, Conflict, ErrorDetail, NotFound
 from app.kit.uow import UnitOfWork
-from app.models import Channel, SendKind, Survey, SurveyAnswer, SurveyKind, User
+from app.models import (
+    Channel,
+    MessageRequest,
+    SendKind,
+    Survey,
+    SurveyAnswer,
+    SurveyKind,
+    User,
+)
 
 SATISFACTION_GAP = timedelta(days=90)
 NPS_QUESTION = {
@@ -47,12 +55,14 @@ def survey_message(survey: Survey, prompt: str, label: str) -> dict[str, Any]:
     }
 
 
-def nps(scores: list[int]) -> float | None:
-    if not scores:
+def nps(scores: dict[int, int]) -> float | None:
+    """The net promoter score of the times each score (0-10) was given."""
+    answers = sum(scores.values())
+    if not answers:
         return None
-    promoters = sum(1 for score in scores if score >= 9)
-    detractors = sum(1 for score in scores if score <= 6)
-    return round(100 * (promoters - detractors) / len(scores), 1)
+    promoters = sum(times for score, times in scores.items() if score >= 9)
+    detractors = sum(times for score, times in scores.items() if score <= 6)
+    return round(100 * (promoters - detractors) / answers, 1)
 
 
 def check_answers(questions: list[dict[str, Any]], answers: list[Any]) -> list[ErrorDetail]:
@@ -96,27 +106,29 @@ def _integer(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def aggregate(question: dict[str, Any], answers: list[Any]) -> dict[str, Any]:
-    given = [answer for answer in answers if answer is not None]
+def aggregate(question: dict[str, Any], index: int, tally: Tally) -> dict[str, Any]:
+    """The results of the question at `index` from the survey's tally."""
+    answered = tally.answered.get(index, 0)
+    chosen = tally.chosen.get(index, {})
     result: dict[str, Any] = {
         "type": question["type"],
         "text": question["text"],
-        "answered": len(given),
+        "answered": answered,
     }
     kind = question["type"]
     if kind in ("single", "multiple"):
-        counts = [0] * len(question["options"])
-        for answer in given:
-            for index in answer if kind == "multiple" else [answer]:
-                counts[index] += 1
-        result["option_counts"] = counts
+        result["option_counts"] = [
+            chosen.get(option, 0) for option in range(len(question["options"]))
+        ]
     elif kind in ("rating", "nps"):
         low, high = (0, 10) if kind == "nps" else (1, int(question.get("scale") or 5))
-        tally = Counter(given)
-        result["score_counts"] = {str(score): tally[score] for score in range(low, high + 1)}
-        result["average"] = round(sum(given) / len(given), 2) if given else None
+        result["score_counts"] = {
+            str(score): chosen.get(score, 0) for score in range(low, high + 1)
+        }
+        total = sum(score * times for score, times in chosen.items())
+        result["average"] = round(total / answered, 2) if answered else None
     else:
-        result["texts"] = given
+        result["texts"] = tally.texts.get(index, [])
     return result
 
 
@@ -157,11 +169,17 @@ class SurveyService:
     async def of_channel(self, channel: Channel) -> list[Survey]:
         return list(await self.surveys.of_channel(channel.id, SurveyKind.SURVEY))
 
-    async def request_id(self, survey: Survey) -> str | None:
-        if survey.request_pk is None:
-            return None
-        request = await self.surveys.request(survey.request_pk)
-        return request.request_id if request else None
+    async def request_ids(self, surveys: Sequence[Survey]) -> dict[int, str | None]:
+        """Per survey (by key), the id of the request that carried it, if sent."""
+        requests = await self.surveys.requests(
+            [survey.request_pk for survey in surveys if survey.request_pk is not None]
+        )
+        return {
+            survey.id: requests[survey.request_pk].request_id
+            if survey.request_pk in requests
+            else None
+            for survey in surveys
+        }
 
     async def send(
         self, channel: Channel, survey_id: str, to: list[str] | None, days: int
@@ -244,20 +262,28 @@ class SurveyService:
             )
         )
 
-    async def results(self, survey: Survey) -> dict[str, Any]:
-        answers = [row.answers for row in await self.surveys.answers(survey.id)]
-        request = await self.surveys.request(survey.request_pk) if survey.request_pk else None
-        questions = [
-            aggregate(question, [answer[index] for answer in answers])
-            for index, question in enumerate(survey.questions)
-        ]
+    async def results(self, surveys: Sequence[Survey]) -> list[dict[str, Any]]:
+        """Each survey's results, counted in SQL: a fixed number of statements however many
+        surveys, questions and answers."""
+        tallies = await self.surveys.tallies([survey.id for survey in surveys])
+        requests = await self.surveys.requests(
+            [survey.request_pk for survey in surveys if survey.request_pk is not None]
+        )
+        return [self._results(survey, tallies[survey.id], requests) for survey in surveys]
+
+    def _results(
+        self, survey: Survey, tally: Tally, requests: dict[int, MessageRequest]
+    ) -> dict[str, Any]:
+        request = requests.get(survey.request_pk) if survey.request_pk is not None else None
         result: dict[str, Any] = {
             "survey_id": survey.survey_id,
             "kind": survey.kind,
             "recipients": request.success_count if request else 0,
-            "respondents": len(answers),
-            "questions": questions,
+            "respondents": tally.respondents,
+            "questions": [
+                aggregate(question, index, tally) for index, question in enumerate(survey.questions)
+            ],
         }
         if survey.kind == SurveyKind.SATISFACTION:
-            result["nps"] = nps([answer[0] for answer in answers])
+            result["nps"] = nps(tally.chosen.get(0, {}))
         return result

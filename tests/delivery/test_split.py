@@ -37,6 +37,8 @@ def test_variants_of_one_test_are_disjoint_and_cover_the_target() -> None:
 
 def test_another_salt_draws_other_groups() -> None:
     first, second = _variant(1234, 0, 10), _variant(34, 0, 10)
+    assert first == {k for k in range(1, 1001) if _bucket(k, 1234) < 10}
+    assert second == {k for k in range(1, 1001) if _bucket(k, 34) < 10}
     # A salt only added after the hash would rotate the same groups: these would be equal.
     assert first != second
     assert len(first & second) < len(first) // 2

@@ -3,6 +3,8 @@
 import asyncio
 import contextlib
 import os
+import signal
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -54,6 +56,10 @@ def serve(
     if settings.demo_channel:
         demo, created = asyncio.run(_demo_channel(settings))
         _print_demo(settings, demo, created)
+    # uvicorn shuts down gracefully on SIGTERM, then restores the handler it found and raises
+    # the signal again: with the default handler a clean shutdown would die by the signal
+    # (-15), which supervisors report as a crash. With this one it is a normal exit.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -65,6 +71,10 @@ def serve(
         access_log=False,
         env_file=None,
     )
+
+
+def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
 
 
 def _print_demo(settings: Settings, demo: NewChannel, created: bool) -> None:

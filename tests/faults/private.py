@@ -149,11 +149,6 @@ class PrivateRedis:
             self.process.wait(timeout=10)
         self.process = None
 
-    def restart(self) -> None:
-        """Killed and started again empty (no persistence): every queued job is gone."""
-        self.kill()
-        self.start()
-
     def flushall(self) -> None:
         import redis
 

@@ -51,8 +51,8 @@ def test_sigterm_to_serve_finishes_the_fan_out_in_flight(tmp_path: Path) -> None
         done, total = _batches(data / "kizuna.db")
         process.send_signal(signal.SIGTERM)
         assert total == 100 and done < total, f"the fan-out ended before SIGTERM ({done})"
-        # uvicorn shuts down gracefully, then re-raises the signal it caught.
-        assert process.wait(timeout=60) in {0, -signal.SIGTERM}
+        # A graceful shutdown is a normal exit, not a death by the signal uvicorn re-raises.
+        assert process.wait(timeout=60) == 0
     finally:
         if process.poll() is None:
             process.kill()

@@ -82,10 +82,11 @@ class TestMulticast:
         headers = {"Authorization": f"Bearer {channel.access_token}"}
         message = [{"type": "text", "text": "x"}]
         too_many = [f"U{i:032x}" for i in range(501)]
-        for to, prop in (([], "to"), (too_many, "to"), (["U1", "nope"], "to[0]")):
+        cases = (([], ["to"]), (too_many, ["to"]), (["U1", "nope"], ["to[0]", "to[1]"]))
+        for to, props in cases:
             response = httpx.post(url, headers=headers, json={"to": to, "messages": message})
             assert response.status_code == 400
-            assert prop in {d["property"] for d in response.json()["details"]}
+            assert [d["property"] for d in response.json()["details"]] == props
 
 
 class TestBroadcast:
@@ -319,7 +320,7 @@ class TestNarrowcast:
         for extra, prop in cases:
             response = httpx.post(url, headers=headers, json={"messages": message, **extra})
             assert response.status_code == 400, extra
-            assert prop in {d.get("property") for d in response.json().get("details", [])}, (
+            assert [d.get("property") for d in response.json().get("details", [])] == [prop], (
                 extra,
                 response.json(),
             )

@@ -21,6 +21,27 @@ def clock_now(control: Control) -> datetime:
     return datetime.fromisoformat(control.http.get("/_kizuna/clock").json()["now"])
 
 
+def friends_by_gender(control: Control, channel: ChannelInfo) -> dict[str | None, set[str]]:
+    """Every friend's id by the gender on their profile, read from the console's user list:
+    what a gender filter must reach, found without the filter's SQL."""
+    path = f"/_kizuna/console/channels/{channel.channel_id}/users"
+    page = control.http.get(path, params={"limit": 1000}).json()
+    assert page["total"] == len(page["users"]) < 1000
+    by_gender: dict[str | None, set[str]] = {}
+    for user in page["users"]:
+        by_gender.setdefault(user.get("gender"), set()).add(user["userId"])
+    return by_gender
+
+
+def received(control: Control, channel: ChannelInfo, user_ids: set[str]) -> dict[str, set[str]]:
+    """Text to the users whose inbox holds it, from every user's inbox."""
+    by_text: dict[str, set[str]] = {}
+    for user_id in user_ids:
+        for _, value in texts(control, channel, user_id):
+            by_text.setdefault(value, set()).add(user_id)
+    return by_text
+
+
 class TestSends:
     def test_now_to_every_friend(self, control: Control, channel: ChannelInfo) -> None:
         friends = [control.user(f"F{n}") for n in range(3)]
@@ -121,9 +142,13 @@ class TestSends:
         capped_view = call(control, "GET", channel, f"sends/{capped['sendId']}")
         assert capped_view["statistics"]["delivered"] == 60
         women_view = call(control, "GET", channel, f"sends/{women['sendId']}")
-        delivered = women_view["statistics"]["delivered"]
-        assert 100 <= delivered < 200
-        assert women_view["requests"][0]["successCount"] == delivered
+        by_gender = friends_by_gender(control, channel)
+        expected = by_gender["female"]
+        assert women_view["statistics"]["delivered"] == len(expected) >= 100
+        assert women_view["requests"][0]["successCount"] == len(expected)
+        inboxes = received(control, channel, set().union(*by_gender.values()))
+        assert inboxes["Women"] == expected
+        assert len(inboxes["First 60"]) == 60
         bad = control.http.post(
             manager_path(channel, "sends"),
             json={"messages": [text("x")], "target": {"recipient": {"type": "audience"}}},
@@ -148,14 +173,6 @@ class TestSends:
                 }
             },
         )
-        control.wait_for_jobs()
-        view = call(control, "GET", channel, f"sends/{send['sendId']}")
-        pink, blue = (v["statistics"]["delivered"] for v in view["variants"])
-        # Every friend in exactly one half; halves of a hash, so roughly even.
-        assert pink + blue == 400
-        assert 120 < pink < 280
-        assert view["statistics"]["delivered"] == 400
-        assert [v["request"]["phase"] for v in view["variants"]] == ["succeeded"] * 2
         women = {"filter": {"demographic": {"type": "gender", "oneOf": ["female"]}}}
         split_women = call(
             control,
@@ -167,8 +184,8 @@ class TestSends:
                 "target": women,
                 "abTest": {
                     "variants": [
-                        {"percentage": 40, "messages": [text("Pink")]},
-                        {"percentage": 60, "messages": [text("Blue")]},
+                        {"percentage": 30, "messages": [text("Coral")]},
+                        {"percentage": 70, "messages": [text("Navy")]},
                     ]
                 },
             },
@@ -182,11 +199,34 @@ class TestSends:
             json={"messages": [text("All")], "target": women},
         )
         control.wait_for_jobs()
-        # The 40 % share reaches about 80 women, yet the filter's reach (all of them) counts.
-        halves = call(control, "GET", channel, f"sends/{split_women['sendId']}")["variants"]
+        by_gender = friends_by_gender(control, channel)
+        friends = set().union(*by_gender.values())
+        assert len(friends) == 400
+        inboxes = received(control, channel, friends)
+        view = call(control, "GET", channel, f"sends/{send['sendId']}")
+        pink, blue = (v["statistics"]["delivered"] for v in view["variants"])
+        # Every friend in exactly one half, and each half's figure counts its own recipients.
+        assert inboxes["Pink"] | inboxes["Blue"] == friends
+        assert not inboxes["Pink"] & inboxes["Blue"]
+        assert (pink, blue) == (len(inboxes["Pink"]), len(inboxes["Blue"]))
+        # Halves of a hash with a fresh random salt: roughly even, not an exact cut.
+        assert 120 < pink < 280
+        assert view["statistics"]["delivered"] == 400
+        assert [v["request"]["phase"] for v in view["variants"]] == ["succeeded"] * 2
+        expected = by_gender["female"]
         everyone = call(control, "GET", channel, f"sends/{whole['sendId']}")["statistics"]
-        assert 100 <= everyone["delivered"] < 250
-        assert sum(v["statistics"]["delivered"] for v in halves) == everyone["delivered"]
+        assert everyone["delivered"] == len(expected) >= 100
+        assert inboxes["All"] == expected
+        # The variants split exactly the women between them, each counting its own share.
+        halves = call(control, "GET", channel, f"sends/{split_women['sendId']}")["variants"]
+        assert inboxes["Coral"] | inboxes["Navy"] == expected
+        assert not inboxes["Coral"] & inboxes["Navy"]
+        coral, navy = (h["statistics"]["delivered"] for h in halves)
+        assert (coral, navy) == (len(inboxes["Coral"]), len(inboxes["Navy"]))
+        # The 30 % share reaches fewer than the 100 an attribute filter needs, yet it is sent:
+        # the filter's reach (all the women) is what counts.
+        assert coral < 100
+        assert [h["request"]["phase"] for h in halves] == ["succeeded"] * 2
         too_many = control.http.post(
             manager_path(channel, "sends"),
             json={

@@ -1,5 +1,7 @@
 import httpx
+import pytest
 
+from app.control.system import repository
 from tests.support.control import ChannelInfo, Control
 from tests.support.live import LiveServer
 
@@ -42,3 +44,43 @@ def test_health(control: Control) -> None:
     body = control.http.get("/_kizuna/health").json()
     assert body["status"] == "ok" and body["database"] == "ok"
     assert body["queue"] == "in-process"
+
+
+def test_reset_restarts_ids_even_of_tables_already_emptied(
+    control: Control, channel: ChannelInfo
+) -> None:
+    tags = f"/_kizuna/channels/{channel.channel_id}/chat-tags"
+
+    names = iter(["VIP", "Again"])
+
+    def new_tag() -> int:
+        created = control.http.post(tags, json={"name": next(names)})
+        assert created.status_code == 201, created.text
+        return int(created.json()["tagId"])
+
+    def reset() -> None:
+        response = control.http.post("/_kizuna/reset", params={"keepChannels": "true"})
+        assert response.status_code == 200 and "chat_tags" in response.json()["tables"]
+
+    reset()
+    first = new_tag()
+    assert control.http.delete(f"{tags}/{first}").status_code == 204
+    reset()
+    assert new_tag() == first
+
+
+@pytest.mark.parametrize("truncate_from_rows", [1, repository.TRUNCATE_FROM_ROWS])
+def test_reset_by_truncate_or_delete_forgets_everything_and_restarts_ids(
+    monkeypatch: pytest.MonkeyPatch, control: Control, truncate_from_rows: int
+) -> None:
+    """Big tables are truncated, small ones deleted from (on Postgres): the same outcome."""
+    monkeypatch.setattr(repository, "TRUNCATE_FROM_ROWS", truncate_from_rows)
+    channel = control.channel()
+    tags = f"/_kizuna/channels/{channel.channel_id}/chat-tags"
+    first = control.http.post(tags, json={"name": "VIP"}).json()["tagId"]
+    control.follow(channel, control.user("Alice"))
+    control.reset()
+    assert control.http.get("/_kizuna/channels").json() == []
+    channel = control.channel()
+    tags = f"/_kizuna/channels/{channel.channel_id}/chat-tags"
+    assert control.http.post(tags, json={"name": "VIP"}).json()["tagId"] == first

@@ -165,14 +165,7 @@ class TestScreenshots:
         control.follow(channel, alice)
         token = {"Authorization": f"Bearer {channel.access_token}"}
         with httpx.Client(base_url=server.base_url, headers=token) as api:
-            menu_id = api.post("/v2/bot/richmenu", json=rich_menu()).json()["richMenuId"]
-            uploaded = api.post(
-                f"/v2/bot/richmenu/{menu_id}/content",
-                content=menu_image(),
-                headers={"Content-Type": "image/png"},
-            )
-            assert uploaded.is_success, uploaded.text
-            assert api.post(f"/v2/bot/user/all/richmenu/{menu_id}").is_success
+            give_everyone_the_rich_menu(api)
             api.post(
                 "/v2/bot/message/push",
                 json={"to": alice, "messages": [{"type": "text", "text": "Tap the menu below"}]},
@@ -197,6 +190,19 @@ class TestScreenshots:
         assert page.locator(".rich-menu").is_hidden()
         page.locator(".menu-keyboard").click()
         assert page.locator(".composer-input").is_visible()
+
+
+def give_everyone_the_rich_menu(api: httpx.Client) -> str:
+    """The three-area rich menu with its image, every user's default (`api`: the channel's)."""
+    menu_id: str = api.post("/v2/bot/richmenu", json=rich_menu()).json()["richMenuId"]
+    uploaded = api.post(
+        f"/v2/bot/richmenu/{menu_id}/content",
+        content=menu_image(),
+        headers={"Content-Type": "image/png"},
+    )
+    assert uploaded.is_success, uploaded.text
+    assert api.post(f"/v2/bot/user/all/richmenu/{menu_id}").is_success
+    return menu_id
 
 
 def menu_image() -> bytes:

@@ -12,8 +12,7 @@ import pytest
 
 from app.kit.admin import SESSION_COOKIE
 from app.kit.migrate import run_migrations
-from tests.console.messages import rich_menu
-from tests.console.test_console import menu_image
+from tests.console.test_console import give_everyone_the_rich_menu
 from tests.support.control import ChannelInfo, Control
 from tests.support.live import LiveServer
 
@@ -48,14 +47,7 @@ def test_sign_in_then_see_channels_dashboard_and_images(
     control.follow(channel, alice)
     token = {"Authorization": f"Bearer {channel.access_token}"}
     with httpx.Client(base_url=server.base_url, headers=token) as api:
-        menu_id = api.post("/v2/bot/richmenu", json=rich_menu()).json()["richMenuId"]
-        uploaded = api.post(
-            f"/v2/bot/richmenu/{menu_id}/content",
-            content=menu_image(),
-            headers={"Content-Type": "image/png"},
-        )
-        assert uploaded.is_success, uploaded.text
-        assert api.post(f"/v2/bot/user/all/richmenu/{menu_id}").is_success
+        give_everyone_the_rich_menu(api)
 
     page.goto(f"{server.base_url}/console/")
     form = page.locator("form.sign-in")

@@ -7,10 +7,17 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import asyncpg
 import httpx
+
+ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 def free_port() -> int:
@@ -72,3 +79,49 @@ def cpu_seconds(pid: int) -> float:
     """CPU time (user + system) the process has used so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class PushTarget:
+    """A `kizuna serve` on its own Postgres database with one channel and one friend."""
+
+    base: str
+    access_token: str
+    body: dict[str, Any]  # a push to the friend
+    server: "subprocess.Popen[bytes]"
+
+
+@asynccontextmanager
+async def push_target(
+    name: str, processes: int, env: dict[str, str | None]
+) -> AsyncIterator[PushTarget]:
+    """Serve on a new database (dropped afterwards), with `env` on top of quiet logs."""
+    database = f"kizuna_bench_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(ADMIN)
+    await admin.execute(f'CREATE DATABASE "{database}"')
+    port = free_port()
+    server = kizuna(
+        ["serve", "--port", str(port), "--workers", str(processes)],
+        {
+            "DATABASE_URL": f"postgresql://postgres@127.0.0.1:5432/{database}",
+            "KIZUNA_DEMO_CHANNEL": "false",
+            "KIZUNA_LOG_LEVEL": "warning",
+            **env,
+        },
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_up(f"{base}/_kizuna/health")
+        channel = httpx.post(f"{base}/_kizuna/channels", json={"name": name}).json()
+        user = httpx.post(f"{base}/_kizuna/users", json={"displayName": "Friend"}).json()["userId"]
+        httpx.post(f"{base}/_kizuna/channels/{channel['channelId']}/users/{user}/follow")
+        body = {
+            "to": user,
+            "messages": [{"type": "text", "text": name}],
+            "notificationDisabled": False,
+        }
+        yield PushTarget(base, channel["accessToken"], body, server)
+    finally:
+        stop(server)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        await admin.close()

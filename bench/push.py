@@ -20,11 +20,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import asyncpg
-import httpx
-from benchkit import free_port, kizuna, stop, wait_up
+from benchkit import free_port, push_target, stop, wait_up
 
-ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 BARE_APP = """
 from fastapi import FastAPI, Request
 
@@ -83,20 +80,10 @@ async def main() -> None:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--processes", type=int, default=2)
     args = parser.parse_args()
-    database = f"kizuna_bench_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(ADMIN)
-    await admin.execute(f'CREATE DATABASE "{database}"')
-    bare_dir = Path(f"/tmp/{database}")
+    bare_dir = Path(f"/tmp/kizuna_bare_{uuid.uuid4().hex[:8]}")
     bare_dir.mkdir()
     (bare_dir / "bare.py").write_text(BARE_APP)
-    port, bare_port = free_port(), free_port()
-    env: dict[str, str | None] = {
-        "DATABASE_URL": f"postgresql://postgres@127.0.0.1:5432/{database}",
-        "KIZUNA_RATE_LIMITS": "off",
-        "KIZUNA_DEMO_CHANNEL": "false",
-        "KIZUNA_LOG_LEVEL": "warning",
-    }
-    server = kizuna(["serve", "--port", str(port), "--workers", str(args.processes)], env)
+    bare_port = free_port()
     bare = subprocess.Popen(
         [
             sys.executable,
@@ -115,42 +102,33 @@ async def main() -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    env: dict[str, str | None] = {"KIZUNA_RATE_LIMITS": "off"}
     try:
-        wait_up(f"http://127.0.0.1:{port}/_kizuna/health")
-        wait_up(f"http://127.0.0.1:{bare_port}/docs")
-        base = f"http://127.0.0.1:{port}"
-        channel = httpx.post(f"{base}/_kizuna/channels", json={"name": "Bench"}).json()
-        user = httpx.post(f"{base}/_kizuna/users", json={"displayName": "Friend"}).json()["userId"]
-        httpx.post(f"{base}/_kizuna/channels/{channel['channelId']}/users/{user}/follow")
-        body = {
-            "to": user,
-            "messages": [{"type": "text", "text": "Hello"}],
-            "notificationDisabled": False,
-        }
-        results = {}
-        for name, url in (("bare FastAPI", f"http://127.0.0.1:{bare_port}"), ("Kizuna", base)):
-            await load(
-                f"{url}/v2/bot/message/push", channel["accessToken"], body, 2, args.connections
-            )
-            ok, failed = await load(
-                f"{url}/v2/bot/message/push",
-                channel["accessToken"],
-                body,
-                args.seconds,
-                args.connections,
-            )
-            results[name] = ok / args.seconds
-            print(
-                f"{name}: {ok / args.seconds:,.0f} push requests/s "
-                f"({ok:,} ok, {failed} failed, {args.connections} connections, "
-                f"{args.processes} processes)"
-            )
-        print(f"ratio Kizuna / bare: {results['Kizuna'] / results['bare FastAPI']:.2f}")
+        async with push_target("Hello", args.processes, env) as target:
+            wait_up(f"http://127.0.0.1:{bare_port}/docs")
+            token, body = target.access_token, target.body
+            results = {}
+            for name, url in (
+                ("bare FastAPI", f"http://127.0.0.1:{bare_port}"),
+                ("Kizuna", target.base),
+            ):
+                await load(f"{url}/v2/bot/message/push", token, body, 2, args.connections)
+                ok, failed = await load(
+                    f"{url}/v2/bot/message/push",
+                    token,
+                    body,
+                    args.seconds,
+                    args.connections,
+                )
+                results[name] = ok / args.seconds
+                print(
+                    f"{name}: {ok / args.seconds:,.0f} push requests/s "
+                    f"({ok:,} ok, {failed} failed, {args.connections} connections, "
+                    f"{args.processes} processes)"
+                )
+            print(f"ratio Kizuna / bare: {results['Kizuna'] / results['bare FastAPI']:.2f}")
     finally:
-        stop(server)
         stop(bare)
-        await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        await admin.close()
         for path in bare_dir.iterdir():
             path.unlink()
         bare_dir.rmdir()

@@ -17,16 +17,11 @@ import asyncio
 import json
 import statistics
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import asyncpg
-import httpx
-from benchkit import free_port, kizuna, stop, wait_up
-
-ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+from benchkit import push_target
 
 
 def server_pids(pid: int) -> list[int]:
@@ -124,29 +119,12 @@ async def main() -> None:
     parser.add_argument("--warmup", type=float, default=30)
     parser.add_argument("--sample-every", type=float, default=5)
     args = parser.parse_args()
-    database = f"kizuna_soak_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(ADMIN)
-    await admin.execute(f'CREATE DATABASE "{database}"')
-    port = free_port()
-    env: dict[str, str | None] = {
-        "DATABASE_URL": f"postgresql://postgres@127.0.0.1:5432/{database}",
-        "REDIS_URL": None,
-        "KIZUNA_DEMO_CHANNEL": "false",
-        "KIZUNA_LOG_LEVEL": "warning",
-    }
-    server = kizuna(["serve", "--port", str(port), "--workers", str(args.processes)], env)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_up(f"{base}/_kizuna/health")
-        channel = httpx.post(f"{base}/_kizuna/channels", json={"name": "Soak"}).json()
-        user = httpx.post(f"{base}/_kizuna/users", json={"displayName": "Friend"}).json()["userId"]
-        httpx.post(f"{base}/_kizuna/channels/{channel['channelId']}/users/{user}/follow")
-        body = {
-            "to": user,
-            "messages": [{"type": "text", "text": "Soak"}],
-            "notificationDisabled": False,
-        }
-        load = Load(f"{base}/v2/bot/message/push", channel["accessToken"], body, args.connections)
+    env: dict[str, str | None] = {"REDIS_URL": None}
+    async with push_target("Soak", args.processes, env) as target:
+        server = target.server
+        load = Load(
+            f"{target.base}/v2/bot/message/push", target.access_token, target.body, args.connections
+        )
         total = args.warmup + args.seconds
         deadline = time.perf_counter() + total
         samples: list[tuple[float, float]] = []
@@ -180,10 +158,6 @@ async def main() -> None:
             f"RSS after warm-up {start_rss:.1f} MB, at the end {end_rss:.1f} MB (median of the "
             f"last 3 samples), peak {max(rss for _, rss in samples):.1f} MB: growth {growth:+.1f} %"
         )
-    finally:
-        stop(server)
-        await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        await admin.close()
 
 
 if __name__ == "__main__":

@@ -1,23 +1,21 @@
 """SIGTERM finishes what is in flight: `kizuna serve` (embedded) drains its in-process fan-out
 before it exits; `kizuna worker` takes no new job and lets its running batches commit."""
 
+import asyncio
 import json
 import signal
 import sqlite3
 import subprocess
 import time
-import uuid
 from pathlib import Path
 
 import httpx
 import redis
 
-from app.kit.migrate import run_migrations
-from tests.delivery.test_worker_crash import progress, start_worker
 from tests.faults.private import private_redis
 from tests.support import services as svc
 from tests.support.control import Control
-from tests.support.live import LiveServer
+from tests.support.scaled import broadcast, progress, scaled_server, start_worker
 from tests.test_cli import free_port, serve
 
 
@@ -75,21 +73,11 @@ def test_sigterm_to_serve_finishes_the_fan_out_in_flight(tmp_path: Path) -> None
 
 
 def test_sigterm_to_a_worker_lets_its_running_batch_commit(tmp_path: Path) -> None:
-    with private_redis() as private, svc.temporary_postgres_database() as url:
-        run_migrations(url)
-        env = {
-            "DATABASE_URL": url,
-            "REDIS_URL": private.url,
-            "KIZUNA_QUEUE_NAME": f"kizuna:test:{uuid.uuid4().hex}",
-            "KIZUNA_BATCH_SPAN": "4000",
-            "KIZUNA_WORKER_MAX_JOBS": "1",
-        }
-        server = LiveServer(
-            url,
-            REDIS_URL=private.url,
-            KIZUNA_QUEUE_NAME=env["KIZUNA_QUEUE_NAME"],
-            KIZUNA_BATCH_SPAN=4000,
-        ).start()
+    with (
+        private_redis() as private,
+        svc.temporary_postgres_database() as url,
+        scaled_server(url, private.url, 4000) as (server, env),
+    ):
         log = tmp_path / "worker.log"
         client = redis.Redis.from_url(private.url)
         worker: subprocess.Popen[bytes] | None = None
@@ -98,20 +86,13 @@ def test_sigterm_to_a_worker_lets_its_running_batch_commit(tmp_path: Path) -> No
             channel = control.channel("Shutdown")
             control.bulk(channel, 20_000, seed=4)
             worker = start_worker(env, log)
-            response = httpx.post(
-                f"{server.base_url}/v2/bot/message/broadcast",
-                headers={"Authorization": f"Bearer {channel.access_token}"},
-                json={"messages": [{"type": "text", "text": "graceful"}]},
-            )
-            assert response.status_code == 200
+            broadcast(server, channel.access_token, "graceful")
             deadline = time.monotonic() + 60
             while not client.keys("arq:in-progress:*") and time.monotonic() < deadline:
                 time.sleep(0.002)
             worker.send_signal(signal.SIGTERM)
             running = client.keys("arq:in-progress:*")
             assert worker.wait(timeout=60) == 0
-            import asyncio
-
             done, total, copies = asyncio.run(progress(url))
             assert running and total == 5
             # The batch running at SIGTERM committed; no new one was started after it.
@@ -135,4 +116,3 @@ def test_sigterm_to_a_worker_lets_its_running_batch_commit(tmp_path: Path) -> No
                 worker.kill()
                 worker.wait(timeout=10)
             client.close()
-            server.stop()

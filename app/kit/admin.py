@@ -137,7 +137,10 @@ def _same_origin(headers: Headers) -> bool:
     if origin is None:
         return True
     # `Origin: null` (a sandboxed frame, a redirect across origins) names no origin of ours.
-    sent_from = urlsplit(origin.decode("latin-1")).netloc.lower()
+    try:
+        sent_from = urlsplit(origin.decode("latin-1")).netloc.lower()
+    except ValueError:  # not a URL at all (`http://[::1`): no origin of ours either
+        return False
     hosts = (_header(headers, b"host"), _header(headers, b"x-forwarded-host"))
     return bool(sent_from) and any(
         host is not None and sent_from == host.decode("latin-1").split(",")[0].strip().lower()

@@ -40,6 +40,7 @@ class FastLane:
         self.size = size
         self._batchers: dict[str, Batcher[Any, Any]] = {}
         self._kept: dict[str, Any] = {}
+        self._closed_kept = False
 
     @classmethod
     async def connect(cls, database_url: str, size: int) -> "FastLane":
@@ -97,9 +98,13 @@ class FastLane:
         return kept
 
     async def close_kept(self) -> None:
-        """Close the kept objects that have an `aclose`, newest first, once: they are let go."""
-        kept_now, self._kept = self._kept, {}
-        for kept in reversed(list(kept_now.values())):
+        """Close the kept objects that have an `aclose`, newest first, once. They stay kept:
+        whatever still asks for one while the process shuts down gets the closed one, not a
+        new one that would start working again."""
+        if self._closed_kept:
+            return
+        self._closed_kept = True
+        for kept in reversed(list(self._kept.values())):
             closer = getattr(kept, "aclose", None)
             if closer is not None:
                 await closer()

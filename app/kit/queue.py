@@ -209,7 +209,11 @@ class ArqQueue:
                 continue
             # The same wake-up pushed many times meanwhile runs once.
             for raw in dict.fromkeys([popped[1], *(more or [])]):
-                name, kwargs = json.loads(raw)
+                try:
+                    name, kwargs = json.loads(raw)
+                except (ValueError, TypeError):  # one bad entry must not end the listener
+                    log.error("unreadable wake-up %r", raw[:200])
+                    continue
                 function = registry.get(name)
                 if function is None:
                     log.error("unknown wake-up %r", name)

@@ -196,6 +196,17 @@ class WebhookClient:
         """How to reach `url` on the lean path, or None for aiohttp's."""
         if url in self._targets:
             return self._targets[url]
+        try:
+            target = self._lean_target(url)
+        except (ValueError, UnicodeError):  # a bad port, a path beyond ASCII: aiohttp's to judge
+            target = None
+        if len(self._targets) > 10_000:
+            self._targets.clear()
+        self._targets[url] = target
+        return target
+
+    @staticmethod
+    def _lean_target(url: str) -> "_Target | None":
         target = None
         parts = urlsplit(url)
         if parts.scheme == "http" and parts.hostname and not parts.username:
@@ -208,9 +219,6 @@ class WebhookClient:
                 path += "?" + parts.query
             head = f"POST {path} HTTP/1.1\r\nHost: {host}\r\n".encode("ascii", "strict")
             target = _Target((parts.hostname, port), head)
-        if len(self._targets) > 10_000:
-            self._targets.clear()
-        self._targets[url] = target
         return target
 
     async def post(self, target: _Target, headers: bytes, body: bytes) -> Answer:

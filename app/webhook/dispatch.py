@@ -15,7 +15,7 @@ import json
 import logging
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -446,9 +446,15 @@ class Dispatcher:
         self._wake.set()
         deadline = self.services.settings.webhook_timeout_seconds + CLOSE_GRACE
         started = asyncio.get_running_loop().time()
-        # The runner first: a claim it is making hands its chains to senders made meanwhile.
-        for tasks in ([self._runner], list(self._senders.values()), [self._recorder.task]):
-            running = [task for task in tasks if task is not None and not task.done()]
+        # The runner first: a claim it is making hands its chains to senders made meanwhile,
+        # and their results to the recorder; so each group is read only when its turn comes.
+        groups: tuple[Callable[[], list[asyncio.Task[None] | None]], ...] = (
+            lambda: [self._runner],
+            lambda: list(self._senders.values()),
+            lambda: [self._recorder.task],
+        )
+        for group in groups:
+            running = [task for task in group() if task is not None and not task.done()]
             if not running:
                 continue
             left = max(deadline - (asyncio.get_running_loop().time() - started), 0.1)

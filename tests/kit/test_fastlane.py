@@ -108,5 +108,7 @@ async def test_kept_objects_are_closed_once_newest_first(postgres_url: str) -> N
     lane.keep("second", lambda: Kept("second"))
     # Services close what runs on the lane first, then the lane itself.
     await lane.close_kept()
+    # What asks for it during the shutdown gets the closed one, not a fresh one.
+    assert lane.keep("first", lambda: Kept("new")) is first
     await lane.close()
     assert closed == ["second", "first"]

@@ -155,6 +155,8 @@ async def test_arq_wake_ups_go_on_their_list_and_a_listening_worker_runs_them_on
         assert await redis.zcard(name) == 1  # the ordinary job went to arq, as before
         # Another server pushes the same one meanwhile: it runs once with the others.
         await redis.rpush(queue.wake_up_key, b'["dispatch_webhooks", {"channel_pk": 2}]')
+        # Entries it cannot read (another version's, a stray write) are logged and skipped.
+        await redis.rpush(queue.wake_up_key, b"not json", b'["one part"]')
         queue.listen({"services": "the worker's"}, {"dispatch_webhooks": dispatch_webhooks})
         await asyncio.sleep(0)  # the listener takes what was pushed before it listened
         await queue.enqueue("dispatch_webhooks", channel_pk=3)  # and what comes after

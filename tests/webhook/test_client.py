@@ -264,3 +264,9 @@ def test_only_plain_http_takes_the_lean_path() -> None:
     assert client.target("http://[::1]:8080").head == (  # type: ignore[union-attr]
         b"POST / HTTP/1.1\r\nHost: [::1]:8080\r\n"
     )
+
+
+def test_a_url_the_lean_path_cannot_write_goes_to_aiohttp_instead_of_failing() -> None:
+    client = WebhookClient()
+    assert client.target("http://127.0.0.1:99999/cb") is None  # port out of range
+    assert client.target("http://127.0.0.1/café") is None  # not ASCII on the request line

@@ -8,6 +8,17 @@ export class ApiError extends Error {
   }
 }
 
+// A response's JSON; a body that is not JSON (a proxy's error page) becomes its message.
+async function readBody(response) {
+  const text = await response.text();
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { message: text };
+  }
+}
+
 async function call(method, path, body, headers = {}) {
   const init = { method, headers: { ...headers } };
   if (body instanceof FormData) init.body = body;
@@ -16,8 +27,7 @@ async function call(method, path, body, headers = {}) {
     init.headers['Content-Type'] = 'application/json';
   }
   const response = await fetch(path, init);
-  const text = await response.text();
-  const parsed = text ? JSON.parse(text) : null;
+  const parsed = await readBody(response);
   // Exposed, the control plane wants the admin token: sign in, then ask again.
   if (response.status === 401 && path.startsWith('/_kizuna/')) {
     await signIn();
@@ -60,8 +70,7 @@ function signIn() {
           const response = await fetch('/_kizuna/console/session', {
             method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token: token.value }),
           });
-          const text = await response.text();
-          if (!response.ok) refused = errorText(new ApiError(response.status, text ? JSON.parse(text) : null));
+          if (!response.ok) refused = errorText(new ApiError(response.status, await readBody(response)));
         } catch (failure) {
           refused = String(failure);
         }

@@ -201,7 +201,7 @@ async function sendsPage(root, channelId) {
       const to = `${s.target ? 'Target' : 'All friends'}${s.maxRecipients ? ` (max ${s.maxRecipients})` : ''}`;
       const what = messagesPreview(s.messages || []) || (s.variants ? `A/B test (${s.variants.length} variants)` : '');
       return [status, what, to, campaign ? campaign.label : '—', s.sentAt ? dateTime(s.sentAt) : `Scheduled ${dateTime(s.scheduledAt)}`,
-        s.statistics.delivered, `${s.statistics.uniqueOpens} (${percent(s.statistics.openRate)})`, `${s.statistics.uniqueClicks} (${percent(s.statistics.clickRate)})`, s.error || '', cancel];
+        s.statistics.delivered, `${s.statistics.openCount} (${percent(s.statistics.openRate)})`, `${s.statistics.uniqueClicks} (${percent(s.statistics.clickRate)})`, s.error || '', cancel];
     });
     holder.replaceChildren(table(['Status', 'Messages', 'To', 'Campaign', 'When', 'Delivered', 'Opened', 'Clicked', 'Error', ''], rows));
   };

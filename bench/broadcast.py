@@ -175,7 +175,10 @@ async def main() -> None:
                 database, "SELECT id FROM message_requests WHERE request_id = $1", request_id
             )
             done_batches = "SELECT count(*) FROM delivery_batches WHERE request_pk = $1 AND done"
+            deadline = time.perf_counter() + 120
             while int(await poll.fetchval(done_batches, request_pk) or 0) < 5:
+                if time.perf_counter() > deadline:
+                    raise TimeoutError("the broadcast did not reach 5 batches in 120 s")
                 await asyncio.sleep(0.005)
             for worker in cluster.workers:
                 worker.send_signal(signal.SIGKILL)

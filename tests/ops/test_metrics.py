@@ -25,7 +25,13 @@ def scrape(server: LiveServer) -> Samples:
 def value(
     samples: dict[tuple[str, frozenset[tuple[str, str]]], float], name: str, **labels: str
 ) -> float:
+    """A counter's sample (0 until its labels are first counted)."""
     return samples.get((name, frozenset(labels.items())), 0.0)
+
+
+def gauge(samples: dict[tuple[str, frozenset[tuple[str, str]]], float], name: str) -> float:
+    """A gauge's sample: a gauge is always exported, so a missing one fails."""
+    return samples[(name, frozenset())]
 
 
 def test_requests_deliveries_and_webhooks_are_counted(
@@ -91,8 +97,8 @@ def test_queue_depths_are_read_at_scrape_time(
     control.wait_for_jobs()
     samples = scrape(server)
     # The follow and the message failed and wait for their redelivery (in 10 s).
-    assert value(samples, "kizuna_webhook_events_pending") == 2
-    assert value(samples, "kizuna_delivery_batches_pending") == 0
+    assert gauge(samples, "kizuna_webhook_events_pending") == 2
+    assert gauge(samples, "kizuna_delivery_batches_pending") == 0
     # One failed attempt each so far (the server's counters are the whole session's: a delta).
     failed = {"outcome": "COULD_NOT_CONNECT"}
     attempts = value(samples, "kizuna_webhook_attempts_total", **failed)

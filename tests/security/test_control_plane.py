@@ -39,11 +39,16 @@ def test_by_default_only_loopback_is_served_and_exposed_needs_a_token() -> None:
 
 
 def test_serve_refuses_to_listen_beyond_loopback_without_the_admin_token(tmp_path: Path) -> None:
-    # A documentation address (TEST-NET-1): were the check missing, binding it would fail too,
-    # but with another message and after the migration.
+    # Exposed as behind a proxy (a host beyond loopback is exposed too: the Settings test
+    # above), so that the test itself stays on loopback even were the check missing.
     result = subprocess.run(
-        [sys.executable, "-m", "app.cli", "serve", "--host", "192.0.2.1", "--port", "9"],
-        env={"KIZUNA_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin", "COLUMNS": "200"},
+        [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", "9"],
+        env={
+            "KIZUNA_DATA_DIR": str(tmp_path),
+            "KIZUNA_CONTROL_EXPOSED": "true",
+            "PATH": "/usr/bin:/bin",
+            "COLUMNS": "200",
+        },
         capture_output=True,
         text=True,
         timeout=60,

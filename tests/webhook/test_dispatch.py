@@ -1,10 +1,8 @@
 """The dispatcher under load: many channels and events, dispatchers racing, order per user."""
 
 import asyncio
-import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -28,6 +26,7 @@ from tests.support import services as svc
 from tests.support.bot import BotServer
 from tests.support.control import ChannelInfo, Control
 from tests.support.live import LiveServer
+from tests.support.scaled import start_worker
 
 
 @pytest.fixture
@@ -284,9 +283,13 @@ async def test_closing_finishes_the_request_in_flight_and_gives_the_rest_back(
         dispatcher = dispatch.dispatcher(services)
         dispatcher.wake(key)
         assert await asyncio.to_thread(holding.wait, 30)
+        # Closing waits for the request in flight: released, it is sent and logged (below).
         closing = asyncio.create_task(services.close())
-        await asyncio.sleep(0.05)
-        assert not closing.done()  # it waits for the request in flight
+        for _ in range(10_000):  # until the dispatcher has begun to close (a few loop turns)
+            if dispatcher._closing:
+                break
+            await asyncio.sleep(0)
+        assert dispatcher._closing and not closing.done()
         release.set()
         await asyncio.wait_for(closing, timeout=30)
         assert await dispatcher.dispatch(key) == 0  # closed: it takes no more work
@@ -317,16 +320,6 @@ async def _states(url: str) -> dict[str, tuple[EventState, int]]:
             }
     finally:
         await engine.dispose()
-
-
-def _worker(env: dict[str, str], log: Path) -> "subprocess.Popen[bytes]":
-    with log.open("ab") as output:
-        return subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "worker"],
-            env={**os.environ, **env},
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
 
 
 def _until(condition: Callable[[], bool], what: str, timeout: float = 30) -> None:
@@ -369,7 +362,7 @@ def test_a_worker_woken_through_redis_sends_and_its_shutdown_leaves_nothing_send
             bot.on_event = hold
             user = control.user()
             control.follow(channel, user)
-            workers.append(_worker(env, tmp_path / "worker.log"))
+            workers.append(start_worker(env, tmp_path / "worker.log"))
             control.say(channel, user, {"type": "text", "text": "hi"})
             _until(lambda: any(getattr(e, "message", None) for e in bot.events), "hi arrives")
 
@@ -377,15 +370,16 @@ def test_a_worker_woken_through_redis_sends_and_its_shutdown_leaves_nothing_send
                 control.say(channel, user, {"type": "text", "text": text})
             _until(holding.is_set, "the bot holds a request")
             workers[0].send_signal(signal.SIGINT)
-            time.sleep(0.2)  # the worker is shutting down, its request still in flight
-            release.set()
+            log = tmp_path / "worker.log"
+            _until(lambda: "shutdown on SIGINT" in log.read_text(), "the worker shuts down")
+            release.set()  # its request still in flight
             assert workers[0].wait(timeout=30) == 0
             states = asyncio.run(_states(url))
             assert states["hold"] == (EventState.SENT, 1)  # finished, logged
             assert states["a"] == states["b"] == (EventState.PENDING, 0)  # given back
 
             # The next worker's first sweep sends what the last one gave back, in order.
-            workers.append(_worker(env, tmp_path / "worker.log"))
+            workers.append(start_worker(env, tmp_path / "worker.log"))
             _until(lambda: len(bot.events) == 5, "a and b arrive")
             texts = [e.message.text for e in bot.events if getattr(e, "message", None)]
             assert texts == ["hi", "hold", "a", "b"]

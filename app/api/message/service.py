@@ -94,17 +94,14 @@ class MessageQueries:
         """Recipients reached per kind of send, for the requests accepted on a Japan day, with
         what the Official Account Manager sent told apart from the Messaging API's sends."""
         start, end = day_bounds(day)
-        by_manager = (
-            select(ManagerRequest.request_pk)
-            .where(ManagerRequest.request_pk == MessageRequest.id)
-            .exists()
-        )
+        by_manager = ManagerRequest.request_pk.is_not(None)
         rows = await self.session.execute(
             select(
                 MessageRequest.kind,
                 by_manager,
                 func.coalesce(func.sum(MessageRequest.success_count), 0),
             )
+            .outerjoin(ManagerRequest, ManagerRequest.request_pk == MessageRequest.id)
             .where(
                 MessageRequest.channel_pk == self.channel.id,
                 MessageRequest.accepted_at >= start,

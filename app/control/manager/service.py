@@ -31,6 +31,8 @@ from app.kit.errors import (
 from app.kit.repository import unique_or
 from app.kit.uow import UnitOfWork
 from app.models import (
+    Audience,
+    AudienceStatus,
     Campaign,
     Channel,
     ChatMode,
@@ -439,7 +441,8 @@ class ManagerService:
 
     async def _check_target_refs(self, target: dict[str, Any], prop: str) -> None:
         """The audiences and requests a scenario's target names exist for the channel now (an
-        audience still being made is let through: the steps wait for it)."""
+        audience still being made is let through: the steps wait for it; a failed or expired
+        one never becomes ready, so its steps would never go)."""
         parser = TargetParser()
         parser.parse(target)
         audiences = AudienceRepository(self.uow.session)
@@ -447,7 +450,14 @@ class ManagerService:
         errors: list[ErrorDetail] = []
         for where, group_id in parser.audience_ids:
             key = audience_key(group_id)
-            if key is None or await audiences.visible(self.channel.id, key) is None:
+            audience = None
+            if key is not None:
+                await audiences.settle(self.clock.now(), Audience.id == key)
+                audience = await audiences.visible(self.channel.id, key)
+            if audience is None or audience.status in (
+                AudienceStatus.FAILED,
+                AudienceStatus.EXPIRED,
+            ):
                 errors.append(ErrorDetail("Invalid audience group id", f"{prop}.{where}"))
         for where, request_id in parser.request_ids:
             if await deliveries.request_by_id(self.channel.id, request_id) is None:

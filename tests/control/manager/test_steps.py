@@ -3,6 +3,7 @@
 import asyncio
 from datetime import timedelta
 
+import httpx
 import pytest
 from linebot.v3.messaging import ApiClient, MessagingApi
 from sqlalchemy import select
@@ -249,3 +250,28 @@ class TestHeartbeat:
             await other.close()
         control.wait_for_jobs()
         assert texts(control, channel, alice) == [("broadcast", "Soon")]
+
+
+def test_an_expired_audience_is_refused_as_a_target_it_would_never_reach(
+    server: LiveServer, control: Control, channel: ChannelInfo
+) -> None:
+    friend = control.user("Friend")
+    control.follow(channel, friend)
+    uploaded = httpx.post(
+        f"{server.base_url}/v2/bot/audienceGroup/upload",
+        headers={"Authorization": f"Bearer {channel.access_token}"},
+        json={"description": "Regulars", "audiences": [{"id": friend}]},
+    )
+    assert uploaded.status_code == 202, uploaded.text
+    target = {
+        "recipient": {"type": "audience", "audienceGroupId": uploaded.json()["audienceGroupId"]}
+    }
+    call(control, "POST", channel, "steps", 201, json={**scenario(), "target": target})
+    advance(control, days=181)  # an audience expires after 180 days
+    refused = control.http.post(
+        manager_path(channel, "steps"), json={**scenario(), "target": target}
+    )
+    assert refused.status_code == 400, refused.text
+    assert [d["property"] for d in refused.json()["details"]] == [
+        "target.recipient.audienceGroupId"
+    ]
